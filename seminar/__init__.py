@@ -1,0 +1,88 @@
+"""seminar: registration, programme, badges, door check-in and certificates for regional forums."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, request, session
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+
+from .config import DEFAULTS, build_config, instance_path_from_env
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def select_locale() -> str:
+    """Russian unless the visitor chose English (?lang=en or the switch)."""
+    lang = request.args.get("lang")
+    if lang in ("ru", "en"):
+        session["lang"] = lang
+        return lang
+    return session.get("lang", "ru")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or instance_path_from_env()
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_mapping(build_config(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config.setdefault("OUTBOX_DIR", str(Path(app.instance_path) / "outbox"))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    limiter.init_app(app)
+    logging.basicConfig(level=logging.INFO)
+
+    from . import models  # noqa: F401  (every model registered with the metadata)
+    from .api import bp as api_bp
+    from .auth import bp as auth_bp
+    from .badges import bp as badges_bp
+    from .certificates import bp as certificates_bp
+    from .checkin import bp as checkin_bp
+    from .events import bp as events_bp
+    from .manage import bp as manage_bp
+    from .programme import bp as programme_bp
+    from .registration import bp as registration_bp
+
+    for bp in (events_bp, registration_bp, programme_bp, badges_bp, checkin_bp,
+               certificates_bp, manage_bp, auth_bp, api_bp):
+        app.register_blueprint(bp)
+    csrf.exempt(api_bp)
+
+    from . import cli, errors, templating
+
+    errors.init_app(app)
+    cli.init_app(app)
+    templating.init_app(app)
+    return app
+
+
+@sa_event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL and a busy timeout: readers never block the door, writers wait instead of failing."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=15000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()

@@ -1,0 +1,46 @@
+"""JSON API v1: registrations and statistics (check-ins live in checkin/api.py)."""
+from flask import jsonify, request
+
+from ..extensions import db
+from . import bp
+from .auth import ApiAbort, event_for, token_required
+from .openapi import openapi_document
+from .serializers import registration_json
+from ..registration.queries import event_stats, registrations_query
+
+
+@bp.errorhandler(ApiAbort)
+def api_abort(exc: ApiAbort):
+    return jsonify(exc.body), exc.status
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(openapi_document())
+
+
+@bp.get("/events/<slug>/registrations")
+@token_required
+def registrations(slug):
+    """Registrations of an event, paginated, filtered by role, status and a search string."""
+    event = event_for(slug, "manage")
+    query = registrations_query(event, role=request.args.get("role") or None,
+                                status=request.args.get("status") or None,
+                                q=request.args.get("q") or None)
+    page = request.args.get("page", 1, type=int)
+    per_page = min(max(request.args.get("per_page", 50, type=int), 1), 500)
+    total = db.session.scalar(query.with_only_columns(db.func.count()).order_by(None))
+    rows = db.session.execute(query.limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    return jsonify({
+        "items": [registration_json(reg, checked_in_at) for reg, checked_in_at in rows],
+        "page": page, "per_page": per_page, "total": total,
+        "pages": (total + per_page - 1) // per_page,
+    })
+
+
+@bp.get("/events/<slug>/stats")
+@token_required
+def stats(slug):
+    """Counts of registered, confirmed and checked-in people, overall and by municipality."""
+    return jsonify(event_stats(event_for(slug, "check_in")))

@@ -1,0 +1,2 @@
+"""Routes of this feature."""
+from . import bp  # noqa: F401

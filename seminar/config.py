@@ -1,0 +1,64 @@
+"""Configuration: defaults, then the instance folder, then the environment (PRODUCT.md)."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def instance_path_from_env() -> str:
+    """The instance folder: SEMINAR_INSTANCE_PATH or ./instance, made absolute."""
+    return str(Path(os.environ.get("SEMINAR_INSTANCE_PATH", "instance")).resolve())
+
+
+def load_secret_key(instance_path: str) -> str:
+    """SEMINAR_SECRET_KEY, or a key generated once and kept in the instance folder."""
+    if key := os.environ.get("SEMINAR_SECRET_KEY"):
+        return key
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: two workers starting at once must end up with one key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+def build_config(instance_path: str) -> dict:
+    """Settings read from the environment, with the defaults of PRODUCT.md."""
+    database_url = os.environ.get("SEMINAR_DATABASE_URL") or (
+        "sqlite:///" + str(Path(instance_path) / "seminar.sqlite3")
+    )
+    redis_url = os.environ.get("SEMINAR_REDIS_URL") or None
+    return {
+        "SECRET_KEY": load_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_URL": os.environ.get("SEMINAR_MAIL_URL") or None,
+        "MAIL_FROM": os.environ.get("SEMINAR_MAIL_FROM", "Семинар <noreply@seminar.local>"),
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_REGISTER": os.environ.get("SEMINAR_RATELIMIT_REGISTER", "60 per minute"),
+        "RATELIMIT_LOGIN": os.environ.get("SEMINAR_RATELIMIT_LOGIN", "10 per minute"),
+        # Links in e-mails need an absolute address; the request's host is used when unset.
+        "PUBLIC_URL": os.environ.get("SEMINAR_PUBLIC_URL") or None,
+    }
+
+
+DEFAULTS = {
+    "BABEL_DEFAULT_LOCALE": "ru",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Yakutsk",
+    "LANGUAGES": ("ru", "en"),
+    "WTF_I18N_ENABLED": True,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "MAIL_TIMEOUT": 10,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    #: The version of the personal-data consent text (152-FZ) stored with each registration.
+    "CONSENT_VERSION": "2022-08-01",
+}

@@ -1,0 +1,47 @@
+"""Error pages in the visitor's language; JSON for the API."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from .extensions import db
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    def page(code: int, template: str = "errors/error.html", **ctx):
+        if _wants_json():
+            return jsonify({"error": code, "status": ctx.get("status", "error")}), code
+        return render_template(template, code=code, **ctx), code
+
+    @app.errorhandler(400)
+    def bad_request(e):
+        return page(400)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return page(400, csrf=True)
+
+    @app.errorhandler(403)
+    def forbidden(e):
+        return page(403)
+
+    @app.errorhandler(404)
+    def not_found(e):
+        return page(404)
+
+    @app.errorhandler(405)
+    def not_allowed(e):
+        return page(405)
+
+    @app.errorhandler(429)
+    def too_many(e):
+        return page(429)
+
+    @app.errorhandler(500)
+    def server_error(e):
+        db.session.rollback()
+        return page(500)

@@ -1,0 +1,91 @@
+"""Regions, municipalities and events."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..dbtypes import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class Region(db.Model):
+    __tablename__ = "region"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    municipalities: Mapped[list["Municipality"]] = relationship(
+        back_populates="region", order_by="Municipality.name"
+    )
+
+
+class Municipality(db.Model):
+    __tablename__ = "municipality"
+    __table_args__ = (UniqueConstraint("region_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: городской округ, муниципальный округ, муниципальный район …
+    kind: Mapped[str] = mapped_column(String(100), default="")
+    region: Mapped[Region] = relationship(back_populates="municipalities")
+
+
+class EventStatus(str, enum.Enum):
+    draft = "draft"
+    published = "published"
+    archived = "archived"
+
+
+class Event(db.Model):
+    __tablename__ = "event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    #: IANA zone of the venue; every time of the event is shown in it.
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    capacity: Mapped[int | None] = mapped_column()
+    registration_opens: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: None means open until the organiser closes it.
+    registration_closes: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Registrations wait for an organiser's approval when on.
+    moderation: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(20), default=EventStatus.draft.value)
+    #: Registration is only for municipalities of this region.
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    #: At most this many active registrations from one municipality (None: no limit).
+    municipality_quota: Mapped[int | None] = mapped_column()
+    #: Bumped as the first write of a seat allocation, so allocations of one
+    #: event run one at a time on SQLite and PostgreSQL alike.
+    seat_lock: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    region: Mapped[Region | None] = relationship()
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def local(self, moment: datetime) -> datetime:
+        """A moment in the venue's time zone."""
+        return moment.astimezone(self.tz)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == EventStatus.published.value
+
+    def registration_state(self, now: datetime) -> str:
+        """'open', 'not_yet', 'closed' or 'unavailable' (draft or archived)."""
+        if not self.is_published:
+            return "unavailable"
+        if self.registration_opens and now < self.registration_opens:
+            return "not_yet"
+        if self.registration_closes and now >= self.registration_closes:
+            return "closed"
+        return "open"

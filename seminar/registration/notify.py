@@ -1,0 +1,91 @@
+"""E-mails to participants about their registration."""
+from __future__ import annotations
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+
+from .. import mail
+from .models import Registration
+
+
+def personal_url(registration: Registration) -> str:
+    """The absolute personal link, usable in e-mails and exports."""
+    base = current_app.config.get("PUBLIC_URL")
+    if base:
+        return base.rstrip("/") + url_for("registration.personal", token=registration.access_token)
+    return url_for("registration.personal", token=registration.access_token, _external=True)
+
+
+def _send(registration: Registration, subject: str, lines: list[str]) -> bool:
+    body = "\n".join(lines) + "\n"
+    return mail.send(mail.MailSettings.from_config(current_app.config),
+                     registration.email, subject, body)
+
+
+def _greeting(registration: Registration) -> str:
+    name = " ".join(p for p in (registration.first_name, registration.middle_name) if p)
+    return _("Здравствуйте, %(name)s!", name=name)
+
+
+def _status_line(registration: Registration) -> str:
+    return {
+        "confirmed": _("Ваша регистрация подтверждена."),
+        "pending": _("Ваша заявка принята и ожидает подтверждения организатором."),
+        "waitlisted": _("Свободных мест сейчас нет: вы в листе ожидания. "
+                        "Если место освободится, мы сразу напишем."),
+        "cancelled": _("Ваша регистрация отменена."),
+    }[registration.status]
+
+
+def send_registered(registration: Registration) -> bool:
+    """The confirmation with the personal link."""
+    event = registration.event
+    return _send(registration, _("Регистрация: %(title)s", title=event.title), [
+        _greeting(registration), "",
+        _("Вы зарегистрированы на мероприятие «%(title)s».", title=event.title),
+        _status_line(registration), "",
+        _("Ваша личная страница (статус, бейдж, программа, отмена участия):"),
+        personal_url(registration), "",
+        _("Не пересылайте эту ссылку: по ней открываются ваши данные."),
+    ])
+
+
+def send_link_again(registration: Registration) -> bool:
+    """A second registration attempt with the same address: the link again."""
+    event = registration.event
+    return _send(registration, _("Ваша ссылка: %(title)s", title=event.title), [
+        _greeting(registration), "",
+        _("С этого адреса уже есть регистрация на «%(title)s». Повторно мы вас не регистрировали.",
+          title=event.title),
+        _status_line(registration), "",
+        _("Ваша личная страница:"), personal_url(registration),
+    ])
+
+
+def send_promoted(registration: Registration) -> bool:
+    """A seat came free and the waitlisted person got it."""
+    event = registration.event
+    return _send(registration, _("Освободилось место: %(title)s", title=event.title), [
+        _greeting(registration), "",
+        _("Для вас освободилось место на «%(title)s».", title=event.title),
+        _status_line(registration), "",
+        _("Ваша личная страница:"), personal_url(registration),
+    ])
+
+
+def send_cancelled(registration: Registration) -> bool:
+    event = registration.event
+    return _send(registration, _("Регистрация отменена: %(title)s", title=event.title), [
+        _greeting(registration), "",
+        _("Ваша регистрация на «%(title)s» отменена.", title=event.title),
+        _("Если это ошибка, зарегистрируйтесь снова на странице мероприятия."),
+    ])
+
+
+def send_approved(registration: Registration) -> bool:
+    event = registration.event
+    return _send(registration, _("Заявка подтверждена: %(title)s", title=event.title), [
+        _greeting(registration), "",
+        _status_line(registration), "",
+        _("Ваша личная страница:"), personal_url(registration),
+    ])

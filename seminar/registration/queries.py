@@ -1,0 +1,68 @@
+"""Reading registrations for organisers: lists, filters, counts."""
+from __future__ import annotations
+
+from sqlalchemy import Select, func, or_, select
+
+from ..checkin.models import CheckIn
+from ..events.models import Event, Municipality
+from ..extensions import db
+from .models import Registration, Status, name_key
+
+
+def registrations_query(event: Event, *, role: str | None = None, status: str | None = None,
+                        q: str | None = None, municipality_id: int | None = None) -> Select:
+    """Registrations of the event with their check-in time, sorted by name."""
+    query = (
+        select(Registration, CheckIn.checked_in_at)
+        .outerjoin(CheckIn, CheckIn.registration_id == Registration.id)
+        .where(Registration.event_id == event.id)
+        .order_by(Registration.last_name_key, Registration.first_name, Registration.id)
+    )
+    if role:
+        query = query.where(Registration.role == role)
+    if status:
+        query = query.where(Registration.status == status)
+    if municipality_id:
+        query = query.where(Registration.municipality_id == municipality_id)
+    if q and q.strip():
+        key = name_key(q)
+        like = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(or_(
+            Registration.last_name_key.like(like + "%", escape="\\"),
+            func.lower(Registration.email).like("%" + like + "%", escape="\\"),
+            func.lower(Registration.organization).like("%" + like + "%", escape="\\"),
+        ))
+    return query
+
+
+def event_stats(event: Event) -> dict:
+    """Registered (not cancelled), confirmed and checked-in counts, overall and by municipality."""
+    active = Registration.status != Status.cancelled.value
+    registered = db.session.scalar(
+        select(func.count()).where(Registration.event_id == event.id, active)) or 0
+    confirmed = db.session.scalar(select(func.count()).where(
+        Registration.event_id == event.id, Registration.status == Status.confirmed.value)) or 0
+    checked_in = db.session.scalar(
+        select(func.count()).select_from(CheckIn).where(CheckIn.event_id == event.id)) or 0
+    rows = db.session.execute(
+        select(
+            Municipality.name,
+            func.count(Registration.id).filter(active),
+            func.count(CheckIn.id),
+        )
+        .select_from(Registration)
+        .outerjoin(Municipality, Municipality.id == Registration.municipality_id)
+        .outerjoin(CheckIn, CheckIn.registration_id == Registration.id)
+        .where(Registration.event_id == event.id)
+        .group_by(Municipality.name)
+        .order_by(Municipality.name)
+    ).all()
+    return {
+        "registered": registered,
+        "confirmed": confirmed,
+        "checked_in": checked_in,
+        "by_municipality": [
+            {"municipality": name or "—", "registered": reg, "checked_in": chk}
+            for name, reg, chk in rows
+        ],
+    }

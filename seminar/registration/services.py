@@ -1,0 +1,201 @@
+"""Registering, cancelling, approving: the seat rules of an event."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..events.models import Event, Municipality
+from ..extensions import db
+from .models import SEAT_HOLDING, Registration, Role, Status, name_key
+
+
+class RegistrationError(Exception):
+    """A registration the rules do not allow."""
+
+
+class RegistrationClosed(RegistrationError):
+    def __init__(self, state: str):
+        super().__init__(state)
+        #: 'not_yet', 'closed' or 'unavailable'
+        self.state = state
+
+
+class UnknownMunicipality(RegistrationError):
+    pass
+
+
+class NotCancellable(RegistrationError):
+    pass
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """What a person gives on the registration form."""
+
+    last_name: str
+    first_name: str
+    middle_name: str
+    email: str
+    phone: str
+    municipality_id: int | None
+    organization: str
+    position: str
+    role: str = Role.participant.value
+
+
+@dataclass
+class Outcome:
+    registration: Registration
+    #: False when the address was already registered: nothing new was created.
+    created: bool
+
+
+def lock_seats(event: Event) -> None:
+    """Serialise seat allocation for one event until the transaction ends.
+
+    The first write of the transaction: on SQLite it takes the database write
+    lock (waiting on busy_timeout), on PostgreSQL the event row's lock. Counts
+    made after it see every seat given before it.
+    """
+    db.session.execute(
+        update(Event).where(Event.id == event.id).values(seat_lock=Event.seat_lock + 1)
+    )
+
+
+def _count(event: Event, municipality_id: int | None = None) -> int:
+    query = select(func.count(Registration.id)).where(
+        Registration.event_id == event.id, Registration.status.in_(SEAT_HOLDING)
+    )
+    if municipality_id is not None:
+        query = query.where(Registration.municipality_id == municipality_id)
+    return db.session.scalar(query) or 0
+
+
+def has_seat(event: Event, municipality_id: int | None) -> bool:
+    """A free seat in the hall and in the municipality's quota."""
+    if event.capacity is not None and _count(event) >= event.capacity:
+        return False
+    if event.municipality_quota is not None and municipality_id is not None:
+        return _count(event, municipality_id) < event.municipality_quota
+    return True
+
+
+def _seated_status(event: Event) -> str:
+    return Status.pending.value if event.moderation else Status.confirmed.value
+
+
+def municipality_for(event: Event, municipality_id: int | None) -> Municipality | None:
+    """The municipality, if it exists and belongs to the event's region."""
+    if municipality_id is None:
+        return None
+    municipality = db.session.get(Municipality, municipality_id)
+    if municipality is None or (event.region_id and municipality.region_id != event.region_id):
+        raise UnknownMunicipality(municipality_id)
+    return municipality
+
+
+def find_by_email(event: Event, email: str) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == event.id, Registration.email == email.strip().lower()
+        )
+    )
+
+
+def register(event: Event, applicant: Applicant, *, now: datetime, consent_version: str) -> Outcome:
+    """Register a person: a seat if one is free, else the waitlist; never twice."""
+    state = event.registration_state(now)
+    if state != "open":
+        raise RegistrationClosed(state)
+    municipality_for(event, applicant.municipality_id)
+    email = applicant.email.strip().lower()
+    lock_seats(event)
+    existing = find_by_email(event, email)
+    if existing is not None and existing.is_active:
+        return Outcome(existing, created=False)
+    registration = existing or Registration(event=event, email=email)
+    _fill(registration, applicant)
+    registration.consent_version = consent_version
+    registration.consent_at = now
+    registration.cancelled_at = None
+    registration.status = (
+        _seated_status(event) if has_seat(event, applicant.municipality_id)
+        else Status.waitlisted.value
+    )
+    db.session.add(registration)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another request registered the same address between our check and insert.
+        db.session.rollback()
+        return Outcome(find_by_email(event, email), created=False)
+    return Outcome(registration, created=True)
+
+
+def _fill(registration: Registration, applicant: Applicant) -> None:
+    registration.last_name = applicant.last_name
+    registration.first_name = applicant.first_name
+    registration.middle_name = applicant.middle_name
+    registration.last_name_key = name_key(applicant.last_name)
+    registration.phone = applicant.phone
+    registration.municipality_id = applicant.municipality_id
+    registration.organization = applicant.organization
+    registration.position = applicant.position
+    registration.role = applicant.role
+
+
+def cancel(registration: Registration, *, now: datetime) -> list[Registration]:
+    """Cancel a registration and give its seat to the waitlist; returns those promoted."""
+    if registration.status == Status.cancelled.value:
+        raise NotCancellable(registration.id)
+    lock_seats(registration.event)
+    registration.status = Status.cancelled.value
+    registration.cancelled_at = now
+    db.session.flush()
+    return promote_waitlisted(registration.event)
+
+
+def promote_waitlisted(event: Event) -> list[Registration]:
+    """Seat waitlisted people in order of registration while seats are free.
+
+    Call with the seat lock held. Someone whose municipality's quota is full
+    is skipped, not blocking those behind them.
+    """
+    promoted = []
+    waiting = db.session.scalars(
+        select(Registration)
+        .where(Registration.event_id == event.id, Registration.status == Status.waitlisted.value)
+        .order_by(Registration.created_at, Registration.id)
+    ).all()
+    for registration in waiting:
+        if event.capacity is not None and _count(event) >= event.capacity:
+            break
+        if has_seat(event, registration.municipality_id):
+            registration.status = _seated_status(event)
+            db.session.flush()
+            promoted.append(registration)
+    return promoted
+
+
+def approve(registration: Registration) -> bool:
+    """Confirm a pending registration (moderation); False when it was not pending."""
+    if registration.status != Status.pending.value:
+        return False
+    registration.status = Status.confirmed.value
+    return True
+
+
+def get_by_token(token: str) -> Registration | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(select(Registration).where(Registration.access_token == token))
+
+
+def seats_left(event: Event) -> int | None:
+    """Free seats in the hall, None when the event has no capacity limit."""
+    if event.capacity is None:
+        return None
+    return max(event.capacity - _count(event), 0)

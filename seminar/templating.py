@@ -1,0 +1,80 @@
+"""Template filters and globals: dates in the event's zone, labels of roles and statuses."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel.dates import format_date, format_datetime, format_time
+from flask import Flask, request
+from flask_babel import get_locale, lazy_gettext as _l
+
+from .manage.links import links_for
+
+ROLE_LABELS = {
+    "participant": _l("Участник"),
+    "speaker": _l("Спикер"),
+    "organiser": _l("Организатор"),
+    "press": _l("Пресса"),
+    "guest": _l("Гость"),
+}
+STATUS_LABELS = {
+    "pending": _l("Ожидает подтверждения"),
+    "confirmed": _l("Подтверждена"),
+    "waitlisted": _l("Лист ожидания"),
+    "cancelled": _l("Отменена"),
+}
+
+
+def _locale() -> str:
+    return str(get_locale() or "ru")
+
+
+def event_datetime(moment: datetime | None, event, fmt: str = "d MMMM y, HH:mm") -> str:
+    """A moment as the venue's wall clock, in the visitor's language."""
+    if moment is None:
+        return ""
+    return format_datetime(moment, fmt, tzinfo=event.tz, locale=_locale())
+
+
+def event_date(moment: datetime | None, event, fmt: str = "d MMMM y") -> str:
+    if moment is None:
+        return ""
+    return format_date(moment.astimezone(event.tz).date(), fmt, locale=_locale())
+
+
+def event_time(moment: datetime | None, event) -> str:
+    if moment is None:
+        return ""
+    return format_time(moment, "HH:mm", tzinfo=event.tz, locale=_locale())
+
+
+def tz_label(event) -> str:
+    """E.g. 'UTC+9, Asia/Yakutsk'."""
+    offset = event.starts_at.astimezone(event.tz).utcoffset()
+    hours = int(offset.total_seconds() // 3600) if offset else 0
+    return f"UTC{hours:+d}, {event.timezone}"
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        event_datetime=event_datetime, event_date=event_date, event_time=event_time,
+        reject_page=lambda args: {k: v for k, v in args.items() if k != "page"},
+    )
+
+    @app.context_processor
+    def inject():
+        return {
+            "ROLE_LABELS": ROLE_LABELS,
+            "STATUS_LABELS": STATUS_LABELS,
+            "current_locale": _locale(),
+            "tz_label": tz_label,
+            "lang_url": lambda lang: _lang_url(lang),
+            "manage_links": links_for,
+        }
+
+
+def _lang_url(lang: str) -> str:
+    args = request.args.to_dict()
+    args["lang"] = lang
+    from urllib.parse import urlencode
+
+    return request.path + "?" + urlencode(args)
