@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    limiter.init_app(app)  # before CSRF: refused forms count against the limit too
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -49,7 +50,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         locale_selector=select_locale,
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
-    limiter.init_app(app)
     logging.basicConfig(level=logging.INFO)
 
     from . import models  # noqa: F401  (every model registered with the metadata)

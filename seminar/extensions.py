@@ -30,3 +30,11 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def check_csrf() -> None:
+    """CSRF check for views exempted from the automatic one (so a rate limit can run first)."""
+    from flask import current_app, request
+
+    if request.method == "POST" and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()

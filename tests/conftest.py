@@ -313,3 +313,17 @@ def redis_url():
     client.flushdb()
     yield REDIS_URL
     client.flushdb()
+
+
+def pytest_sessionstart(session):
+    """Compile the translation catalogs, as `make test` does, for runs of pytest alone."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (ROOT / "seminar" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as f:
+                catalog = read_po(f)
+            with mo.open("wb") as f:
+                write_mo(f, catalog, use_fuzzy=True)

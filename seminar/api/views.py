@@ -1,12 +1,11 @@
 """JSON API v1: registrations and statistics (check-ins live in checkin/api.py)."""
 from flask import jsonify, request
 
-from ..extensions import db
 from . import bp
 from .auth import ApiAbort, event_for, token_required
 from .openapi import openapi_document
 from .serializers import registration_json
-from ..registration.queries import event_stats, registrations_query
+from ..registration.queries import event_stats, paginate_rows, registrations_query
 
 
 @bp.errorhandler(ApiAbort)
@@ -28,14 +27,11 @@ def registrations(slug):
     query = registrations_query(event, role=request.args.get("role") or None,
                                 status=request.args.get("status") or None,
                                 q=request.args.get("q") or None)
-    page = request.args.get("page", 1, type=int)
     per_page = min(max(request.args.get("per_page", 50, type=int), 1), 500)
-    total = db.session.scalar(query.with_only_columns(db.func.count()).order_by(None))
-    rows = db.session.execute(query.limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    page = paginate_rows(query, request.args.get("page", 1, type=int), per_page)
     return jsonify({
-        "items": [registration_json(reg, checked_in_at) for reg, checked_in_at in rows],
-        "page": page, "per_page": per_page, "total": total,
-        "pages": (total + per_page - 1) // per_page,
+        "items": [registration_json(reg, checked_in_at) for reg, checked_in_at in page.items],
+        "page": page.page, "per_page": page.per_page, "total": page.total, "pages": page.pages,
     })
 
 

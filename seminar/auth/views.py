@@ -5,7 +5,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
-from ..extensions import db, limiter, login_manager
+from ..extensions import check_csrf, csrf, db, limiter, login_manager
 from . import bp
 from .forms import LoginForm
 from .models import User
@@ -29,8 +29,10 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@csrf.exempt  # checked below, after the rate limit, so refused attempts count too
 def login():
     """Staff sign in: organisers and door volunteers."""
+    check_csrf()
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)

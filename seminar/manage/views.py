@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..registration import notify
-from ..registration.queries import event_stats, registrations_query
+from ..registration.queries import event_stats, paginate_rows, registrations_query
 from ..registration.services import NotCancellable, approve, cancel
 from . import bp
 from .services import events_for, managed_event_or_404, managed_registration_or_404
@@ -31,7 +31,7 @@ def event(slug):
     query = registrations_query(event, role=request.args.get("role") or None,
                                 status=request.args.get("status") or None,
                                 q=request.args.get("q") or None)
-    page = db.paginate(query, per_page=100, error_out=False, count=True)
+    page = paginate_rows(query, request.args.get("page", 1, type=int), per_page=100)
     return render_template("manage/event.html", event=event, page=page,
                            stats=event_stats(event), args=request.args)
 

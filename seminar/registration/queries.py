@@ -1,6 +1,8 @@
 """Reading registrations for organisers: lists, filters, counts."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Select, func, or_, select
 
 from ..checkin.models import CheckIn
@@ -66,3 +68,41 @@ def event_stats(event: Event) -> dict:
             for name, reg, chk in rows
         ],
     }
+
+
+@dataclass
+class Page:
+    """One page of (registration, checked_in_at) rows."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def paginate_rows(query: Select, page: int, per_page: int) -> Page:
+    """A page of a multi-column query (db.paginate only returns the first column)."""
+    page = max(page, 1)
+    total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page([tuple(row) for row in rows], page, per_page, total)

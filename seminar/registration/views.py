@@ -1,10 +1,10 @@
 """Registering for an event, and the participant's personal page."""
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..dbtypes import utcnow
 from ..events.services import get_event_or_404, municipality_choices
-from ..extensions import db, limiter
+from ..extensions import check_csrf, csrf, db, limiter
 from . import bp, notify
 from .forms import RegistrationForm
 from .services import (
@@ -33,8 +33,10 @@ def applicant_from(form: RegistrationForm) -> Applicant:
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
 @limiter.limit(_register_limit, methods=["POST"])
+@csrf.exempt  # checked below, after the rate limit, so refused forms count too
 def register_view(slug):
     """The registration form; on success, the personal page."""
+    check_csrf()
     event = get_event_or_404(slug)
     state = event.registration_state(utcnow())
     form = RegistrationForm(municipalities=municipality_choices(event))

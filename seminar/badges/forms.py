@@ -1,0 +1,25 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField
+
+from ..templating import ROLE_LABELS
+from .render import LAYOUTS
+
+
+class BulkBadgesForm(FlaskForm):
+    layout = SelectField(_l("Раскладка"), choices=[(k, v) for k, v in LAYOUTS.items() if k != "single"])
+    sort = SelectField(_l("Порядок"), choices=[("name", _l("по фамилии")),
+                                               ("municipality", _l("по муниципальным образованиям"))])
+    role = SelectField(_l("Роль"), choices=[("", _l("все"))] + list(ROLE_LABELS.items()))
+    municipality = SelectField(_l("Муниципальное образование"), validate_choice=False)
+    not_printed = BooleanField(_l("Только ещё не напечатанные"))
+    mark_printed = BooleanField(_l("Отметить эти бейджи как напечатанные"))
+
+    def __init__(self, *args, municipalities: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality.choices = [("", _l("все"))] + [(str(i), n) for i, n in municipalities]
+
+    @property
+    def municipality_id(self) -> int | None:
+        value = self.municipality.data
+        return int(value) if value and value.isdigit() else None

@@ -1,0 +1,82 @@
+"""Mail through a real SMTP server, the outbox fallback, and a server that is down."""
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from seminar.extensions import db
+from seminar.registration.models import Registration
+from tests.test_registration import form
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    inbox = Inbox()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, f"smtp://127.0.0.1:{port}"
+    controller.stop()
+
+
+def test_confirmation_goes_through_smtp_with_the_personal_link(app, client, make_event, smtp_server):
+    inbox, url = smtp_server
+    app.config["MAIL_URL"] = url
+    event = make_event()
+    client.post(f"/events/{event.slug}/register", data=form(event))
+    registration = db.session.scalar(select(Registration))
+    deadline = time.time() + 5
+    while not inbox.messages and time.time() < deadline:
+        time.sleep(0.05)
+    [envelope] = inbox.messages
+    assert envelope.rcpt_tos == ["anna.petrova@example.ru"]
+    import email
+    from email import policy
+
+    message = email.message_from_bytes(envelope.content, policy=policy.default)
+    assert "Регистрация" in message["Subject"]
+    assert f"/r/{registration.access_token}" in message.get_body().get_content()
+
+
+def test_a_mail_server_that_is_down_loses_no_registration(app, client, make_event, caplog):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead_port = s.getsockname()[1]  # nothing listens here once the socket closes
+    app.config["MAIL_URL"] = f"smtp://127.0.0.1:{dead_port}"
+    event = make_event()
+    response = client.post(f"/events/{event.slug}/register", data=form(event))
+    assert response.status_code == 302
+    registration = db.session.scalar(select(Registration))
+    assert registration is not None and registration.status == "confirmed"
+    assert any("mail to anna.petrova@example.ru failed" in r.getMessage() for r in caplog.records)
+    from pathlib import Path
+
+    import email
+    from email import policy
+
+    kept = list((Path(app.config["OUTBOX_DIR"]) / "failed").glob("*.eml"))
+    assert len(kept) == 1
+    message = email.message_from_bytes(kept[0].read_bytes(), policy=policy.default)
+    assert registration.access_token in message.get_body().get_content()
+
+
+def test_without_a_mail_url_messages_are_eml_files_in_the_outbox(client, make_event, outbox):
+    event = make_event()
+    client.post(f"/events/{event.slug}/register", data=form(event))
+    [message] = outbox()
+    assert message["From"] and "Здравствуйте, Анна Сергеевна!" in message.get_body().get_content()
