@@ -47,6 +47,17 @@ def event_time(moment: datetime | None, event) -> str:
     return format_time(moment, "HH:mm", tzinfo=event.tz, locale=_locale())
 
 
+def phone_display(value: str) -> str:
+    """+79141234567 → +7 914 123-45-67."""
+    import phonenumbers
+
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(value, "RU"),
+                                          phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        return value
+
+
 def tz_label(event) -> str:
     """E.g. 'UTC+9, Asia/Yakutsk'."""
     offset = event.starts_at.astimezone(event.tz).utcoffset()
@@ -57,6 +68,7 @@ def tz_label(event) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         event_datetime=event_datetime, event_date=event_date, event_time=event_time,
+        phone=phone_display,
         reject_page=lambda args: {k: v for k, v in args.items() if k != "page"},
     )
 
