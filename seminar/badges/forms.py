@@ -10,7 +10,7 @@ class BulkBadgesForm(FlaskForm):
     layout = SelectField(_l("Раскладка"), choices=[(k, v) for k, v in LAYOUTS.items() if k != "single"])
     sort = SelectField(_l("Порядок"), choices=[("name", _l("по фамилии")),
                                                ("municipality", _l("по муниципальным образованиям"))])
-    role = SelectField(_l("Роль"), choices=[("", _l("все"))] + list(ROLE_LABELS.items()))
+    role = SelectField(_l("Роль"), default="", choices=[("", _l("все"))] + list(ROLE_LABELS.items()))
     municipality = SelectField(_l("Муниципальное образование"), validate_choice=False)
     not_printed = BooleanField(_l("Только ещё не напечатанные"))
     mark_printed = BooleanField(_l("Отметить эти бейджи как напечатанные"))
