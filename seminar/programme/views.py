@@ -1,25 +1,74 @@
-"""The public programme and the speakers list."""
-from flask import render_template
-from sqlalchemy import select
+"""The public programme, speakers, and the programme as JSON, iCalendar and PDF."""
+from flask import Response, jsonify, render_template, url_for
+from flask_babel import gettext as _
 
+from ..dbtypes import utcnow
 from ..events.services import get_event_or_404
-from ..extensions import db
-from . import bp
-from .models import Session
+from ..registration.views import get_registration_or_404
+from . import bp, openapi  # noqa: F401  (adds programme.json to the API document)
+from .ical import calendar_bytes
+from .pdf import programme_pdf
+from .queries import event_info, programme_data, programme_json, speaker_sessions, speakers_of
+
+
+def _programme_url(event) -> str:
+    return url_for("programme.programme", slug=event.slug, _external=True)
 
 
 @bp.get("/events/<slug>/programme")
 def programme(slug):
-    """The event's programme."""
+    """The programme by day: a grid by room on wide screens, a list on phones."""
     event = get_event_or_404(slug)
-    sessions = db.session.scalars(
-        select(Session).where(Session.event_id == event.id).order_by(Session.starts_at, Session.position)
-    ).all()
-    return render_template("programme/programme.html", event=event, sessions=sessions)
+    return render_template("programme/programme.html", event=event, data=programme_data(event, utcnow()))
 
 
 @bp.get("/events/<slug>/speakers")
 def speakers(slug):
     """The event's speakers with their sessions."""
     event = get_event_or_404(slug)
-    return render_template("programme/speakers.html", event=event, speakers=[])
+    return render_template("programme/speakers.html", event=event, speakers=speakers_of(event))
+
+
+@bp.get("/events/<slug>/programme.json")
+def programme_json_view(slug):
+    """The programme as JSON (shape: ProgrammeJson in the OpenAPI document)."""
+    event = get_event_or_404(slug)
+    return jsonify(programme_json(programme_data(event), _programme_url(event)))
+
+
+def _ics(data: bytes, filename: str) -> Response:
+    return Response(data, mimetype="text/calendar", headers={
+        "Content-Disposition": f'inline; filename="{filename}"'})
+
+
+@bp.get("/events/<slug>/programme.ics")
+def programme_ics(slug):
+    """Every session of the event as an iCalendar feed."""
+    event = get_event_or_404(slug)
+    data = programme_data(event)
+    return _ics(calendar_bytes(data.event, data.sessions, now=utcnow(), programme_url=_programme_url(event),
+                               name=event.title), f"{event.slug}.ics")
+
+
+@bp.get("/r/<token>/schedule.ics")
+def personal_ics(token):
+    """A speaker's own sessions as iCalendar; for other participants, the whole programme."""
+    registration = get_registration_or_404(token)
+    event = registration.event
+    sessions = speaker_sessions(registration) or programme_data(event).sessions
+    return _ics(calendar_bytes(event_info(event), sessions, now=utcnow(), programme_url=_programme_url(event),
+                               name=_("Моё расписание: %(title)s", title=event.title)), "schedule.ics")
+
+
+@bp.get("/events/<slug>/programme.pdf")
+def programme_pdf_view(slug):
+    """The printable programme (A4) for the registration desk and the press."""
+    event = get_event_or_404(slug)
+    return Response(programme_pdf(programme_data(event)), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{event.slug}-programme.pdf"'})
+
+
+@bp.app_template_global()
+def personal_sessions(registration):
+    """For the personal page: the sessions this registration speaks in."""
+    return speaker_sessions(registration)

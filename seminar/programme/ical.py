@@ -1,0 +1,56 @@
+"""The programme as RFC 5545 iCalendar (no Flask, no ORM).
+
+Times carry TZID=<the event's zone> with a VTIMEZONE block, so a calendar shows
+10:00 at the venue as 10:00 Yakutsk time (01:00 UTC). The UID of a session never
+changes and SEQUENCE is the session's counter, so calendar apps update an event
+after an edit instead of adding a second one.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from icalendar import Calendar, Event as VEvent
+
+from .items import EventInfo, SessionItem
+
+
+def session_uid(event: EventInfo, session: SessionItem) -> str:
+    return f"session-{session.id}@{event.slug}.seminar"
+
+
+def _description(session: SessionItem) -> str:
+    parts = [session.kind_label]
+    if session.speakers:
+        parts.append(", ".join(
+            p.name + (f" ({p.position})" if p.position else "") for p in session.speakers))
+    if session.description:
+        parts.append(session.description)
+    return "\n\n".join(parts)
+
+
+def calendar_bytes(event: EventInfo, sessions: list[SessionItem], *, now: datetime,
+                   programme_url: str, name: str) -> bytes:
+    """A VCALENDAR with one VEVENT per session."""
+    cal = Calendar()
+    cal.add("prodid", "-//seminar//programme//RU")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", event.timezone)
+    for session in sessions:
+        item = VEvent()
+        item.add("uid", session_uid(event, session))
+        item.add("dtstamp", now)
+        item.add("last-modified", session.updated_at)
+        item.add("sequence", session.sequence)
+        item.add("dtstart", event.local(session.starts_at))
+        item.add("dtend", event.local(session.ends_at))
+        item.add("summary", session.title)
+        item.add("location", ", ".join(p for p in (session.room_name, event.venue, event.city) if p))
+        item.add("description", _description(session))
+        item.add("url", f"{programme_url}#{session.anchor}")
+        item.add("categories", [session.kind_label])
+        cal.add_component(item)
+    cal.add_missing_timezones()
+    return cal.to_ical()
