@@ -27,6 +27,16 @@ def demo_command():
     click.echo(f"Door:      {demo.DOOR_EMAIL} / {demo.DOOR_PASSWORD}")
 
 
+@click.command("demo-arrivals")
+def demo_arrivals_command():
+    """Check in 100 of the demo forum's 120 people at 09:20–10:10, to try the dashboard and certificates."""
+    from . import demo
+
+    added = demo.load_demo_arrivals()
+    db.session.commit()
+    click.echo(f"{added} demo check-ins added." if added else "The demo forum already has check-ins.")
+
+
 @user_cli.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice(["admin", "organiser", "door"]), required=True)
@@ -120,7 +130,37 @@ def badges_command(slug, output, layout, sort, role, not_printed, mark_printed):
     click.echo(f"{len(registrations)} badges written to {output}")
 
 
+@click.command("certificates")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--base-url", help="Site address the QR codes point to "
+              "(default: SEMINAR_PUBLIC_URL, else http://127.0.0.1:5000).")
+def certificates_command(slug, output, base_url):
+    """Issue the missing certificates of an event and write them all to one PDF (one per A4 page)."""
+    from flask import current_app, url_for
+    from sqlalchemy import select
+
+    from .certificates import services
+    from .dbtypes import utcnow
+    from .events.models import Event
+
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        raise click.ClickException(f"no event with slug {slug}")
+    base = (base_url or current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/")
+    with current_app.test_request_context(base_url=base):
+        certificates = services.issue_all(event, utcnow())
+        if not certificates:
+            raise click.ClickException("no certificates: they go to people checked in at the door, "
+                                       "once the event has ended")
+        data = services.certificates_pdf(
+            certificates, lambda code: base + url_for("certificates.verify", code=code))
+    db.session.commit()
+    output.write_bytes(data)
+    click.echo(f"{len(certificates)} certificates written to {output}")
+
+
 def init_app(app: Flask) -> None:
-    for command in (demo_command, seed_if_empty, user_cli, token_cli, municipalities_cli,
-                    badges_command):
+    for command in (demo_command, demo_arrivals_command, seed_if_empty, user_cli, token_cli, municipalities_cli,
+                    badges_command, certificates_command):
         app.cli.add_command(command)

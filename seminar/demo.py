@@ -163,3 +163,42 @@ def _create_registrations(event: Event) -> None:
             last_name_key=name_key(person["last_name"]), **person,
         ))
     db.session.flush()
+
+
+#: How many of the 120 `demo-arrivals` lets in.
+CHECKED_IN = 100
+
+
+def load_demo_arrivals() -> int:
+    """Door check-ins for 100 of the 120 (every speaker among them), 09:20–10:10 local on the day.
+
+    Kept out of `demo` itself, so the demo's door starts empty (every badge scans green);
+    run it to try the dashboard and certificates on a forum that has happened.
+    Returns the number of check-ins added; running it again adds none.
+    """
+    from datetime import timedelta
+
+    from .checkin.models import CheckIn, CheckInAudit
+
+    event = db.session.scalar(select(Event).where(Event.slug == SLUG))
+    if event is None:
+        event, _created = load_demo()
+    if db.session.scalar(select(CheckIn.id).where(CheckIn.event_id == event.id).limit(1)):
+        return 0
+    rng = random.Random(3008)
+    people = list(db.session.scalars(select(Registration).where(
+        Registration.event_id == event.id, Registration.status == Status.confirmed.value
+    ).order_by(Registration.id)))
+    speakers = [r for r in people if r.role == Role.speaker.value]
+    others = [r for r in people if r.role != Role.speaker.value]
+    came = speakers + rng.sample(others, min(CHECKED_IN - len(speakers), len(others)))
+    doors_open = datetime(2022, 8, 30, 9, 20, tzinfo=TZ)
+    for registration in came:
+        at = doors_open + timedelta(seconds=rng.randrange(50 * 60))
+        device = rng.choice(("door-1", "door-2"))
+        db.session.add(CheckIn(event_id=event.id, registration_id=registration.id,
+                               checked_in_at=at, device=device))
+        db.session.add(CheckInAudit(event_id=event.id, registration_id=registration.id,
+                                    action="checked_in", device=device, scanned_at=at, created_at=at))
+    db.session.flush()
+    return len(came)

@@ -35,6 +35,9 @@ def test_demo_loads_the_belogorsk_forum_once(runner):
         Registration.event_id == event.id, Registration.status == "confirmed"))
     assert confirmed == 120
     assert db.session.scalar(select(func.count(Registration.id))) == 120
+    from seminar.checkin.models import CheckIn
+
+    assert db.session.scalar(select(func.count(CheckIn.id))) == 0  # every demo badge scans green
     names = db.session.scalars(select(Registration.last_name)).all()
     assert all(name[0].isupper() and name.isalpha() for name in names)
 
