@@ -1,11 +1,11 @@
 """Door check-in: scanning a badge, undoing, searching, the offline snapshot and arrivals.
 
-The check-in write is kept tiny on purpose.  Every read happens before the first
+The check-in write is kept tiny on purpose.  Every read happens before the
 INSERT (pysqlite only sends BEGIN at the first write), so on SQLite the write
-transaction is "BEGIN; INSERT; INSERT; COMMIT" and a busy door waits on
-busy_timeout instead of failing with "database is locked".  The UNIQUE
-constraints decide races: CheckIn.registration_id (one check-in per person)
-and CheckInAudit.scan_id (one scan per client scan id).
+transaction is "BEGIN; INSERT; COMMIT" and a busy door waits on busy_timeout
+instead of failing with "database is locked".  The UNIQUE constraints decide
+races: CheckIn.registration_id (one check-in per person) and
+CheckInAudit.scan_id (a refused scan recorded once per client scan id).
 """
 from __future__ import annotations
 
@@ -100,14 +100,16 @@ _reg, _mun, _chk = Registration.__table__, Municipality.__table__, CheckIn.__tab
 _SCAN_LOOKUP = (
     select(_reg.c.id, _reg.c.event_id, _reg.c.last_name, _reg.c.first_name, _reg.c.middle_name,
            _mun.c.name, _reg.c.organization, _reg.c.position, _reg.c.role, _reg.c.status,
-           _chk.c.checked_in_at, _chk.c.device)
+           _chk.c.checked_in_at, _chk.c.device, _chk.c.scan_id)
     .select_from(_reg.outerjoin(_mun, _mun.c.id == _reg.c.municipality_id)
                  .outerjoin(_chk, _chk.c.registration_id == _reg.c.id))
 )
 _BY_CODE = _SCAN_LOOKUP.where(_reg.c.badge_code == bindparam("code"))
 _BY_ID = _SCAN_LOOKUP.where(_reg.c.id == bindparam("registration_id"))
-_FIRST_CHECK_IN = select(_chk.c.checked_in_at, _chk.c.device).where(
+_FIRST_CHECK_IN = select(_chk.c.checked_in_at, _chk.c.device, _chk.c.scan_id).where(
     _chk.c.registration_id == bindparam("registration_id"))
+_AUDIT_BY_SCAN = select(CheckInAudit.__table__.c.id).where(
+    CheckInAudit.__table__.c.scan_id == bindparam("scan_id"))
 _INSERT_CHECK_IN = insert(_chk)
 _INSERT_AUDIT = insert(CheckInAudit.__table__)
 
@@ -137,32 +139,15 @@ def sane_scan_time(event: DoorEvent, scanned_at: datetime | None, now: datetime)
     return now
 
 
-def _write(connection: Connection, *statements) -> bool:
-    """Run the INSERTs in one short transaction; False when a UNIQUE constraint refused them."""
+def _write(connection: Connection, statement, params: dict) -> bool:
+    """One INSERT in its own short transaction; False when a UNIQUE constraint refused it."""
     try:
-        for statement, params in statements:
-            connection.execute(statement, params)
+        connection.execute(statement, params)
         connection.commit()
     except IntegrityError:
         connection.rollback()
         return False
     return True
-
-
-def _replay(scan_id: str) -> CheckInOutcome | None:
-    """The outcome recorded for a scan id already seen (an offline queue sent twice)."""
-    audit = db.session.scalar(select(CheckInAudit).where(CheckInAudit.scan_id == scan_id))
-    if audit is None:
-        return None
-    if audit.registration_id is None:
-        return CheckInOutcome(audit.action, None)
-    row = db.session.execute(_person_query().where(Registration.id == audit.registration_id)).first()
-    if row is None:
-        return CheckInOutcome(UNKNOWN, None)
-    first_at, first_device = row[10], row[11]
-    if audit.action == CHECKED_IN:
-        return CheckInOutcome(CHECKED_IN, _person(row), audit.scanned_at, audit.device)
-    return CheckInOutcome(audit.action, _person(row), first_at, first_device)
 
 
 def check_in(event: DoorEvent, *, code: str | None = None, registration_id: int | None = None,
@@ -182,61 +167,66 @@ def check_in(event: DoorEvent, *, code: str | None = None, registration_id: int 
 def _check_in(connection: Connection, event: DoorEvent, *, code: str | None,
               registration_id: int | None, device: str, user_id: int | None, scan_id: str | None,
               at: datetime, now: datetime) -> CheckInOutcome:
+    """The scan: one indexed read, then at most one INSERT.
+
+    A first scan writes the CheckIn row (time, device, user, scan id): that row
+    is its record. A repeat writes nothing. A refusal is written to the audit
+    trail, once per scan id.
+    """
     event_id = event.id
-    # The only read, before any write: on SQLite no transaction is open yet.
+    # The only read before the write: on SQLite no transaction is open yet.
     if code is not None:
         row = connection.execute(_BY_CODE, {"code": normalise_code(code)}).first()
     else:
         row = connection.execute(_BY_ID, {"registration_id": registration_id}).first()
 
-    def audit(action: str, person: DoorPerson | None) -> tuple:
-        return _INSERT_AUDIT, {"event_id": event_id, "registration_id": person.id if person else None,
-                               "action": action, "scan_id": scan_id, "device": device,
-                               "user_id": user_id, "scanned_at": at, "created_at": now}
-
-    def answer(status: str, person: DoorPerson | None, first_at=None, first_device=None):
-        """Record this scan and answer it; a scan id seen before gets its first answer again."""
-        if not _write(connection, audit(status, person)) and scan_id and (replayed := _replay(scan_id)):
-            return replayed
-        return CheckInOutcome(status, person, first_at, first_device)
+    def refuse(status: str, person: DoorPerson | None) -> CheckInOutcome:
+        # A replayed scan id hits the audit's UNIQUE scan_id: same answer, nothing new written.
+        _write(connection, _INSERT_AUDIT, {
+            "event_id": event_id, "registration_id": person.id if person else None, "action": status,
+            "scan_id": scan_id, "device": device, "user_id": user_id, "scanned_at": at, "created_at": now})
+        return CheckInOutcome(status, person)
 
     if row is None:
-        return answer(UNKNOWN, None)
+        return refuse(UNKNOWN, None)
     person = _person(row)
     if person.event_id != event_id:
-        return answer(OTHER_EVENT, person)
+        return refuse(OTHER_EVENT, person)
     if person.status == Status.cancelled.value:
-        return answer(CANCELLED, person)
+        return refuse(CANCELLED, person)
     if person.status != Status.confirmed.value:
-        return answer(NOT_CONFIRMED, person)
-    first_at, first_device = row[10], row[11]
-    if first_at is not None:
-        return answer(ALREADY, person, first_at, first_device)
-    won = _write(
-        connection,
-        (_INSERT_CHECK_IN, {"event_id": event_id, "registration_id": person.id, "checked_in_at": at,
-                            "device": device, "user_id": user_id, "scan_id": scan_id}),
-        audit(CHECKED_IN, person),
-    )
-    if won:
-        return CheckInOutcome(CHECKED_IN, person, at, device, created=True)
-    if scan_id and (replayed := _replay(scan_id)) is not None:
-        return replayed
-    # Another door won the race a moment ago: this scan is a repeat of theirs.
-    first = connection.execute(_FIRST_CHECK_IN, {"registration_id": person.id}).first()
-    return answer(ALREADY, person, *(first or (None, None)))
+        return refuse(NOT_CONFIRMED, person)
+    first_at, first_device, first_scan_id = row[10], row[11], row[12]
+    if first_at is None and scan_id and connection.execute(_AUDIT_BY_SCAN, {"scan_id": scan_id}).first():
+        # This very scan was recorded once and its check-in undone since: a replay changes nothing.
+        return CheckInOutcome(CHECKED_IN, person)
+    if first_at is None:
+        if _write(connection, _INSERT_CHECK_IN, {
+                "event_id": event_id, "registration_id": person.id, "checked_in_at": at,
+                "device": device, "user_id": user_id, "scan_id": scan_id}):
+            return CheckInOutcome(CHECKED_IN, person, at, device, created=True)
+        # Another door (or this scan's own replay) won a moment ago.
+        first_at, first_device, first_scan_id = connection.execute(
+            _FIRST_CHECK_IN, {"registration_id": person.id}).first() or (None, None, None)
+    if scan_id and scan_id == first_scan_id:
+        return CheckInOutcome(CHECKED_IN, person, first_at, first_device)
+    return CheckInOutcome(ALREADY, person, first_at, first_device)
 
 
 def undo_check_in(event: Event, registration_id: int, *, user, now: datetime) -> None:
-    """Undo a person's check-in (organiser); the audit trail keeps an "undone" row."""
-    result = db.session.execute(delete(CheckIn).where(
+    """Undo a person's check-in (organiser); the audit trail keeps the check-in and the undo."""
+    check_in_row = db.session.scalar(select(CheckIn).where(
         CheckIn.event_id == event.id, CheckIn.registration_id == registration_id))
-    if result.rowcount == 0:
-        db.session.rollback()
+    if check_in_row is None:
         raise CheckInNotFound(registration_id)
+    db.session.add(CheckInAudit(
+        event_id=event.id, registration_id=registration_id, action=CHECKED_IN,
+        scan_id=check_in_row.scan_id, device=check_in_row.device, user_id=check_in_row.user_id,
+        scanned_at=check_in_row.checked_in_at, created_at=check_in_row.checked_in_at))
     db.session.add(CheckInAudit(event_id=event.id, registration_id=registration_id, action=UNDONE,
                                 user_id=user.id if user is not None else None,
                                 scanned_at=now, created_at=now))
+    db.session.delete(check_in_row)
     db.session.commit()
 
 
