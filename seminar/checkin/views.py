@@ -1,2 +1,104 @@
-"""Routes of this feature."""
-from . import bp  # noqa: F401
+"""Door pages: the scanner page (with its PWA files), the live dashboard and the no-shows export."""
+from __future__ import annotations
+
+import json
+
+from flask import Response, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+
+from ..manage.links import add_link
+from ..manage.services import managed_event_or_404
+from ..registration import queries  # a module, not its names: registration.queries imports checkin
+from ..templating import ROLE_LABELS
+from . import bp
+from .exports import no_shows_csv, no_shows_xlsx
+
+add_link("checkin.door", _l("Вход: сканер"), "check_in")
+add_link("checkin.dashboard", _l("Дашборд"), "manage")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/manage/events/<slug>/checkin")
+@login_required
+def door(slug):
+    """The door page: scanner input, camera, name search, result card, offline queue."""
+    event = managed_event_or_404(slug, "check_in")
+    return render_template("checkin/door.html", event=event, stats=queries.event_stats(event),
+                           api_base=_api_base(slug),
+                           roles={k: str(v) for k, v in ROLE_LABELS.items()})
+
+
+@bp.get("/manage/events/<slug>/checkin/sw.js")
+def service_worker(slug):
+    """The door page's service worker; served beside the page so its scope covers it."""
+    body = render_template("checkin/sw.js", slug=slug,
+                           shell=[url_for(".door", slug=slug),
+                                  url_for(".manifest", slug=slug),
+                                  url_for("static", filename="css/app.css"),
+                                  url_for("static", filename="js/door.js"),
+                                  url_for("static", filename="js/door-store.js"),
+                                  url_for("static", filename="js/door-camera.js"),
+                                  url_for("static", filename="img/door-192.png")])
+    return Response(body, mimetype="text/javascript", headers={
+        "Cache-Control": "no-cache",
+        # The page is /…/checkin and the script /…/checkin/sw.js: allow the wider scope.
+        "Service-Worker-Allowed": url_for(".door", slug=slug),
+    })
+
+
+@bp.get("/manage/events/<slug>/checkin/manifest.webmanifest")
+def manifest(slug):
+    """The web app manifest that makes the door page installable on a phone's home screen."""
+    door_url = url_for(".door", slug=slug)
+    data = {
+        "name": str(_l("Вход: сканер")) + f" — {slug}",
+        "short_name": str(_l("Вход")),
+        "start_url": door_url,
+        "scope": door_url,
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#f4f6f9",
+        "theme_color": "#1f5fae",
+        "icons": [
+            {"src": url_for("static", filename="img/door-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": url_for("static", filename="img/door-512.png"), "sizes": "512x512", "type": "image/png",
+             "purpose": "any maskable"},
+        ],
+    }
+    return Response(json.dumps(data, ensure_ascii=False), mimetype="application/manifest+json")
+
+
+@bp.get("/manage/events/<slug>/dashboard")
+@login_required
+def dashboard(slug):
+    """Live arrivals for organisers: over time and per municipality, refreshed by polling."""
+    event = managed_event_or_404(slug, "manage")
+    return render_template("checkin/dashboard.html", event=event, stats=queries.event_stats(event),
+                           api_base=_api_base(slug))
+
+
+@bp.get("/manage/events/<slug>/no-shows.csv")
+@login_required
+def no_shows_csv_view(slug):
+    """Confirmed participants who did not come, as CSV (UTF-8 with BOM) for Excel."""
+    event = managed_event_or_404(slug, "manage")
+    return _download(no_shows_csv(event, ROLE_LABELS), "text/csv; charset=utf-8", f"{slug}-no-shows.csv")
+
+
+@bp.get("/manage/events/<slug>/no-shows.xlsx")
+@login_required
+def no_shows_xlsx_view(slug):
+    """Confirmed participants who did not come, as an Excel workbook."""
+    event = managed_event_or_404(slug, "manage")
+    return _download(no_shows_xlsx(event, ROLE_LABELS), XLSX, f"{slug}-no-shows.xlsx")
+
+
+def _api_base(slug: str) -> str:
+    return url_for("api.stats", slug=slug).rsplit("/", 1)[0]
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
