@@ -298,8 +298,10 @@ def arrivals(event: Event, bucket_minutes: int = 5) -> list[dict]:
     counts: dict[datetime, int] = {}
     for moment in times:
         counts[start(moment)] = counts.get(start(moment), 0) + 1
-    buckets, t, last = [], start(times[0]), start(times[-1])
-    while t <= last and len(buckets) < 2000:
+    last = start(times[-1])
+    # The chart covers the last day of arrivals: a forum's morning, not weeks of empty buckets.
+    buckets, t = [], max(start(times[0]), last - timedelta(days=1))
+    while t <= last:
         buckets.append({"t": t.isoformat(), "n": counts.get(t, 0)})
         t += step
     return buckets
