@@ -56,3 +56,22 @@ def test_editing_shows_and_keeps_local_times(client, make_user, make_event):
 def test_door_account_cannot_create_events(client, make_user):
     login(client, make_user, role="door")
     assert client.get("/manage/events/new").status_code == 403
+
+
+def test_registration_list_exports_to_csv_with_bom_and_to_xlsx(client, make_user, make_event, make_registration):
+    import io
+
+    from openpyxl import load_workbook
+
+    event = make_event()
+    make_registration(event, last_name="Ёлкина", role="speaker")
+    make_registration(event, last_name="=Формула", status="waitlisted")
+    login(client, make_user, event)
+    csv = client.get(f"/manage/events/{event.slug}/registrations.csv")
+    assert csv.data.startswith("\ufeff".encode())
+    text = csv.data.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Фамилия;Имя;Отчество")
+    assert "Ёлкина" in text and "'=Формула" in text and "Лист ожидания" in text
+    only_speakers = client.get(f"/manage/events/{event.slug}/registrations.xlsx?role=speaker")
+    sheet = load_workbook(io.BytesIO(only_speakers.data)).active
+    assert [row[0].value for row in sheet.iter_rows(min_row=2)] == ["Ёлкина"]

@@ -1,15 +1,13 @@
 """No-shows export: confirmed registrations nobody scanned at the door, as CSV and XLSX."""
 from __future__ import annotations
 
-import csv
-import io
-
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..events.models import Event
 from ..extensions import db
 from ..registration.models import Registration, Status
+from ..spreadsheets import csv_bytes, xlsx_bytes
 from .models import CheckIn
 
 
@@ -43,39 +41,14 @@ def _row(registration: Registration, role_labels: dict) -> list[str]:
     ]
 
 
+WIDTHS = (34, 18, 14, 18, 36, 36, 12, 30, 16)
+
+
 def no_shows_csv(event: Event, role_labels: dict) -> bytes:
-    """UTF-8 with a BOM and ';' separators, so Excel opens Cyrillic correctly on a double click."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(_header())
-    for registration in no_shows(event):
-        writer.writerow([_excel_safe(v) for v in _row(registration, role_labels)])
-    return "\ufeff".encode("utf-8") + buffer.getvalue().encode("utf-8")
+    """The no-shows as CSV for Excel."""
+    return csv_bytes(_header(), (_row(r, role_labels) for r in no_shows(event)))
 
 
 def no_shows_xlsx(event: Event, role_labels: dict) -> bytes:
-    """An .xlsx workbook with one sheet of no-shows, a bold header and a frozen first row."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Не пришли")[:31]
-    sheet.append(_header())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for registration in no_shows(event):
-        sheet.append([_excel_safe(v) for v in _row(registration, role_labels)])
-    for column, width in zip("ABCDEFGHI", (34, 18, 14, 18, 36, 36, 12, 30, 16)):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _excel_safe(value: str) -> str:
-    """Text that a spreadsheet will not run as a formula (CSV/formula injection)."""
-    if value and value[0] in "=+-@\t\r" and not value.startswith("+7"):
-        return "'" + value
-    return value
+    """The no-shows as an .xlsx workbook."""
+    return xlsx_bytes(_("Не пришли"), _header(), (_row(r, role_labels) for r in no_shows(event)), WIDTHS)

@@ -12,12 +12,12 @@ from ..manage.services import managed_event_or_404
 from ..registration import queries  # a module, not its names: registration.queries imports checkin
 from ..templating import ROLE_LABELS
 from . import bp
+from ..spreadsheets import download
 from .exports import no_shows_csv, no_shows_xlsx
 
 add_link("checkin.door", _l("Вход: сканер"), "check_in")
 add_link("checkin.dashboard", _l("Дашборд"), "manage")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/manage/events/<slug>/checkin")
@@ -84,7 +84,7 @@ def dashboard(slug):
 def no_shows_csv_view(slug):
     """Confirmed participants who did not come, as CSV (UTF-8 with BOM) for Excel."""
     event = managed_event_or_404(slug, "manage")
-    return _download(no_shows_csv(event, ROLE_LABELS), "text/csv; charset=utf-8", f"{slug}-no-shows.csv")
+    return download(no_shows_csv(event, ROLE_LABELS), f"{slug}-no-shows.csv")
 
 
 @bp.get("/manage/events/<slug>/no-shows.xlsx")
@@ -92,13 +92,9 @@ def no_shows_csv_view(slug):
 def no_shows_xlsx_view(slug):
     """Confirmed participants who did not come, as an Excel workbook."""
     event = managed_event_or_404(slug, "manage")
-    return _download(no_shows_xlsx(event, ROLE_LABELS), XLSX, f"{slug}-no-shows.xlsx")
+    return download(no_shows_xlsx(event, ROLE_LABELS), f"{slug}-no-shows.xlsx")
 
 
 def _api_base(slug: str) -> str:
     return url_for("api.stats", slug=slug).rsplit("/", 1)[0]
 
-
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -6,7 +6,9 @@ from flask_login import current_user, login_required
 from ..dbtypes import utcnow
 from ..events.editing import EventFields, region_choices, save_event, taken_slugs
 from ..extensions import db
+from ..spreadsheets import download
 from ..registration import notify
+from ..registration.exports import registrations_csv, registrations_xlsx
 from ..registration.queries import event_stats, paginate_rows, registrations_query
 from ..registration.services import NotCancellable, approve, cancel
 from . import bp
@@ -36,6 +38,16 @@ def event(slug):
     page = paginate_rows(query, request.args.get("page", 1, type=int), per_page=100)
     return render_template("manage/event.html", event=event, page=page,
                            stats=event_stats(event), args=request.args)
+
+
+@bp.get("/manage/events/<slug>/registrations.<any(csv, xlsx):kind>")
+def export(slug, kind):
+    """The registration list (with the page's filters) for Excel."""
+    event = managed_event_or_404(slug)
+    filters = {"role": request.args.get("role") or None, "status": request.args.get("status") or None,
+               "q": request.args.get("q") or None}
+    body = (registrations_csv if kind == "csv" else registrations_xlsx)(event, **filters)
+    return download(body, f"{slug}-registrations.{kind}")
 
 
 def _fields(form: EventForm) -> EventFields:
