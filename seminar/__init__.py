@@ -50,6 +50,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("OUTBOX_DIR", str(Path(app.instance_path) / "outbox"))
 
     app.session_interface = CookieSessionInterface()
+    if app.config.get("BEHIND_PROXY"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     limiter.init_app(app)  # before CSRF: refused forms count against the limit too

@@ -46,6 +46,8 @@ def build_config(instance_path: str) -> dict:
         "RATELIMIT_LOGIN": os.environ.get("SEMINAR_RATELIMIT_LOGIN", "10 per minute"),
         # Links in e-mails need an absolute address; the request's host is used when unset.
         "PUBLIC_URL": os.environ.get("SEMINAR_PUBLIC_URL") or None,
+        #: Behind nginx/Caddy: client address and scheme come from X-Forwarded-* headers.
+        "BEHIND_PROXY": os.environ.get("SEMINAR_BEHIND_PROXY") == "1",
     }
 
 
