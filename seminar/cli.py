@@ -86,6 +86,23 @@ def municipalities_import(file):
     click.echo(f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}")
 
 
+mail_cli = AppGroup("mail", help="Outgoing e-mail.")
+
+
+@mail_cli.command("resend")
+def mail_resend():
+    """Send again the messages kept in <instance>/outbox/failed/ while the mail server was down."""
+    from flask import current_app
+
+    from . import mail
+
+    settings = mail.MailSettings.from_config(current_app.config)
+    if not settings.url:
+        raise click.ClickException("SEMINAR_MAIL_URL is not set")
+    sent, failed = mail.resend_failed(settings)
+    click.echo(f"sent {sent}, still failing {failed}")
+
+
 @click.command("seed-if-empty")
 def seed_if_empty():
     """Load the demo forum when the database has no events (used by make run)."""
@@ -161,6 +178,6 @@ def certificates_command(slug, output, base_url):
 
 
 def init_app(app: Flask) -> None:
-    for command in (demo_command, demo_arrivals_command, seed_if_empty, user_cli, token_cli, municipalities_cli,
+    for command in (demo_command, demo_arrivals_command, seed_if_empty, mail_cli, user_cli, token_cli, municipalities_cli,
                     badges_command, certificates_command):
         app.cli.add_command(command)

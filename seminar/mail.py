@@ -9,6 +9,7 @@ import logging
 import smtplib
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -24,11 +25,13 @@ class MailSettings:
     sender: str
     outbox: str
     timeout: float = 10
+    #: SMTP in a background thread (off in tests that read the result at once).
+    background: bool = True
 
     @classmethod
     def from_config(cls, config) -> "MailSettings":
         return cls(config.get("MAIL_URL"), config["MAIL_FROM"], config["OUTBOX_DIR"],
-                   config.get("MAIL_TIMEOUT", 10))
+                   config.get("MAIL_TIMEOUT", 10), config.get("MAIL_BACKGROUND", True))
 
 
 def build_message(settings: MailSettings, to: str, subject: str, body: str,
@@ -48,7 +51,8 @@ def build_message(settings: MailSettings, to: str, subject: str, body: str,
 
 def _write_eml(folder: Path, msg: EmailMessage) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}.eml"
+    # Names sort in the order the messages were written (nanoseconds), like an inbox.
+    path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns()}-{uuid.uuid4().hex[:6]}.eml"
     path.write_bytes(bytes(msg))
     return path
 
@@ -65,17 +69,47 @@ def _send_smtp(url: str, msg: EmailMessage, timeout: float) -> None:
         smtp.send_message(msg)
 
 
+#: SMTP happens beside the request: a slow or hanging mail server never holds up a registration.
+_sender = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mail")
+
+
 def send(settings: MailSettings, to: str, subject: str, body: str,
-         attachments: tuple[tuple[str, str, bytes], ...] = ()) -> bool:
-    """Send one message; True when it left (or was written to the outbox)."""
+         attachments: tuple[tuple[str, str, bytes], ...] = ()) -> None:
+    """Send one message: an .eml in the outbox, or SMTP in the background."""
     msg = build_message(settings, to, subject, body, attachments)
     if not settings.url:
         _write_eml(Path(settings.outbox), msg)
-        return True
+    elif settings.background:
+        _sender.submit(deliver, settings, msg)
+    else:
+        deliver(settings, msg)
+
+
+def deliver(settings: MailSettings, msg: EmailMessage) -> bool:
+    """SMTP now; on failure the message is logged and kept in <outbox>/failed/."""
     try:
         _send_smtp(settings.url, msg, settings.timeout)
         return True
     except (OSError, smtplib.SMTPException) as exc:
         kept = _write_eml(Path(settings.outbox) / "failed", msg)
-        log.error("mail to %s failed (%s); kept in %s", to, exc, kept)
+        log.error("mail to %s failed (%s); kept in %s", msg["To"], exc, kept)
         return False
+
+
+def resend_failed(settings: MailSettings) -> tuple[int, int]:
+    """Send the messages kept in <outbox>/failed/ again; returns (sent, still failing)."""
+    import email
+    from email import policy
+
+    sent = failed = 0
+    for path in sorted((Path(settings.outbox) / "failed").glob("*.eml")):
+        msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        try:
+            _send_smtp(settings.url, msg, settings.timeout)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.error("mail to %s failed again (%s)", msg["To"], exc)
+            failed += 1
+        else:
+            path.unlink()
+            sent += 1
+    return sent, failed

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from ..events.models import Event
 from ..registration.models import Registration
-from ..registration.notify import _greeting, _send, personal_url
+from ..registration.notify import greeting, personal_url, send_to
 from ..templating import event_datetime, event_time
 from .items import SessionItem
 from .services import SessionChange
@@ -32,8 +32,9 @@ def send_session_changed(change: SessionChange) -> int:
     for speaker in session.speakers:
         if not speaker.is_active:
             continue
-        sent += _send(speaker, _("Изменение в программе: %(title)s", title=session.title), [
-            _greeting(speaker), "",
+        sent += 1
+        send_to(speaker, _("Изменение в программе: %(title)s", title=session.title), [
+            greeting(speaker), "",
             _("В программе «%(event)s» изменилась ваша секция «%(title)s».",
               event=event.title, title=session.title), "",
             *lines, "",
@@ -49,8 +50,9 @@ def send_session_removed(event: Event, session: SessionItem, speakers: list[Regi
     sent = 0
     for speaker in speakers:
         if speaker.is_active:
-            sent += _send(speaker, _("Секция снята с программы: %(title)s", title=session.title), [
-                _greeting(speaker), "",
+            sent += 1
+        send_to(speaker, _("Секция снята с программы: %(title)s", title=session.title), [
+                greeting(speaker), "",
                 _("Секция «%(title)s» (%(when)s) снята с программы «%(event)s».", title=session.title,
                   when=_when((session.starts_at, session.ends_at), event), event=event.title), "",
                 _("Ваша личная страница: %(url)s", url=personal_url(speaker)),

@@ -16,13 +16,13 @@ def personal_url(registration: Registration) -> str:
     return url_for("registration.personal", token=registration.access_token, _external=True)
 
 
-def _send(registration: Registration, subject: str, lines: list[str]) -> bool:
+def send_to(registration: Registration, subject: str, lines: list[str]) -> None:
+    """One e-mail to a registered person, in lines of plain text."""
     body = "\n".join(lines) + "\n"
-    return mail.send(mail.MailSettings.from_config(current_app.config),
-                     registration.email, subject, body)
+    mail.send(mail.MailSettings.from_config(current_app.config), registration.email, subject, body)
 
 
-def _greeting(registration: Registration) -> str:
+def greeting(registration: Registration) -> str:
     name = " ".join(p for p in (registration.first_name, registration.middle_name) if p)
     return _("Здравствуйте, %(name)s!", name=name)
 
@@ -37,11 +37,11 @@ def _status_line(registration: Registration) -> str:
     }[registration.status]
 
 
-def send_registered(registration: Registration) -> bool:
+def send_registered(registration: Registration) -> None:
     """The confirmation with the personal link."""
     event = registration.event
-    return _send(registration, _("Регистрация: %(title)s", title=event.title), [
-        _greeting(registration), "",
+    send_to(registration, _("Регистрация: %(title)s", title=event.title), [
+        greeting(registration), "",
         _("Вы зарегистрированы на мероприятие «%(title)s».", title=event.title),
         _status_line(registration), "",
         _("Ваша личная страница (статус, бейдж, программа, отмена участия):"),
@@ -50,11 +50,11 @@ def send_registered(registration: Registration) -> bool:
     ])
 
 
-def send_link_again(registration: Registration) -> bool:
+def send_link_again(registration: Registration) -> None:
     """A second registration attempt with the same address: the link again."""
     event = registration.event
-    return _send(registration, _("Ваша ссылка: %(title)s", title=event.title), [
-        _greeting(registration), "",
+    send_to(registration, _("Ваша ссылка: %(title)s", title=event.title), [
+        greeting(registration), "",
         _("С этого адреса уже есть регистрация на «%(title)s». Повторно мы вас не регистрировали.",
           title=event.title),
         _status_line(registration), "",
@@ -62,30 +62,30 @@ def send_link_again(registration: Registration) -> bool:
     ])
 
 
-def send_promoted(registration: Registration) -> bool:
+def send_promoted(registration: Registration) -> None:
     """A seat came free and the waitlisted person got it."""
     event = registration.event
-    return _send(registration, _("Освободилось место: %(title)s", title=event.title), [
-        _greeting(registration), "",
+    send_to(registration, _("Освободилось место: %(title)s", title=event.title), [
+        greeting(registration), "",
         _("Для вас освободилось место на «%(title)s».", title=event.title),
         _status_line(registration), "",
         _("Ваша личная страница:"), personal_url(registration),
     ])
 
 
-def send_cancelled(registration: Registration) -> bool:
+def send_cancelled(registration: Registration) -> None:
     event = registration.event
-    return _send(registration, _("Регистрация отменена: %(title)s", title=event.title), [
-        _greeting(registration), "",
+    send_to(registration, _("Регистрация отменена: %(title)s", title=event.title), [
+        greeting(registration), "",
         _("Ваша регистрация на «%(title)s» отменена.", title=event.title),
         _("Если это ошибка, зарегистрируйтесь снова на странице мероприятия."),
     ])
 
 
-def send_approved(registration: Registration) -> bool:
+def send_approved(registration: Registration) -> None:
     event = registration.event
-    return _send(registration, _("Заявка подтверждена: %(title)s", title=event.title), [
-        _greeting(registration), "",
+    send_to(registration, _("Заявка подтверждена: %(title)s", title=event.title), [
+        greeting(registration), "",
         _status_line(registration), "",
         _("Ваша личная страница:"), personal_url(registration),
     ])
