@@ -5,9 +5,6 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 def excel_safe(value):
     """Text that a spreadsheet will not run as a formula (CSV/formula injection); +7… phones stay."""
     if isinstance(value, str) and value and value[0] in "=+-@\t\r" and not value.startswith("+7"):
@@ -47,11 +44,3 @@ def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence],
     book.save(out)
     return out.getvalue()
 
-
-def download(body: bytes, filename: str):
-    """A Flask response that saves the file (CSV or XLSX by its name)."""
-    from flask import Response
-
-    mimetype = XLSX_MIMETYPE if filename.endswith(".xlsx") else "text/csv; charset=utf-8"
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

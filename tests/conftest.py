@@ -227,6 +227,19 @@ def live_server(tmp_path):
     server.proc.wait(10)
 
 
+@pytest.fixture
+def pg_live_server(tmp_path, postgres_url):
+    """The same server on a fresh PostgreSQL database."""
+    instance = tmp_path / "pg-instance"
+    instance.mkdir()
+    server = start_live_server(instance, {"SEMINAR_DATABASE_URL": postgres_url})
+    server.database_url = postgres_url
+    server.flask("demo")
+    yield server
+    server.proc.terminate()
+    server.proc.wait(10)
+
+
 # ---------------------------------------------------------------- browser
 
 CHROMIUM = os.environ.get("SEMINAR_CHROMIUM", "/usr/bin/chromium")

@@ -128,3 +128,18 @@ def test_badges_cli_writes_one_pdf_for_the_event(runner, make_event, make_regist
     data = out.read_bytes()
     assert len(PdfReader(io.BytesIO(data)).pages) == 2  # 5 badges, 4 per A4
     assert len(decode_pdf(data)) == 5
+
+
+def test_after_a_new_code_the_old_badge_answers_unknown_at_the_door(
+        client, make_event, make_registration, make_user):
+    event = make_event()
+    registration = make_registration(event)
+    old = registration.badge_code
+    login(client, make_user, event)
+    client.post(f"/manage/events/{event.slug}/registrations/{registration.id}/badge-code")
+    door = make_user(email="door@example.ru", role="door", event=event)
+    headers = {"Authorization": f"Bearer {door.api_token}"}
+    url = f"/api/v1/events/{event.slug}/checkins"
+    assert client.post(url, json={"code": old}, headers=headers).get_json()["status"] == "unknown_code"
+    db.session.expire_all()
+    assert client.post(url, json={"code": registration.badge_code}, headers=headers).status_code == 201

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import start_live_server
 
 SLUG = "belogorsk-2022"
 DOORS = 8
@@ -104,21 +103,14 @@ def test_sixteen_doors_scanning_every_badge_twice_never_fail(live_server):
 
 
 @pytest.mark.postgres
-def test_eight_doors_at_once_on_postgresql(tmp_path, postgres_url):
-    instance = tmp_path / "pg-instance"
-    instance.mkdir()
-    server = start_live_server(instance, {"SEMINAR_DATABASE_URL": postgres_url})
-    try:
-        server.flask("demo")
-        door, organiser = tokens(server)
-        codes = badge_codes(server, organiser)
-        before = stats(server, door)["checked_in"]
-        for code in codes[:3]:
-            assert_one_winner(scan_at_once(server, door, code))
-        assert stats(server, door)["checked_in"] == before + 3
-    finally:
-        server.proc.terminate()
-        server.proc.wait(10)
+def test_eight_doors_at_once_on_postgresql(pg_live_server):
+    server = pg_live_server
+    door, organiser = tokens(server)
+    codes = badge_codes(server, organiser)
+    before = stats(server, door)["checked_in"]
+    for code in codes[:3]:
+        assert_one_winner(scan_at_once(server, door, code))
+    assert stats(server, door)["checked_in"] == before + 3
 
 
 def test_offline_queue_replayed_by_two_phones_at_once_is_one_scan_each(live_server):

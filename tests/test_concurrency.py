@@ -11,7 +11,6 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import start_live_server
 
 
 class Browserish:
@@ -80,25 +79,17 @@ def test_last_seat_race_confirms_exactly_capacity(live_server):
 
 
 @pytest.mark.postgres
-def test_last_seat_race_on_postgresql(tmp_path, postgres_url):
+def test_last_seat_race_on_postgresql(pg_live_server):
     import sqlalchemy
 
-    instance = tmp_path / "pg-instance"
-    instance.mkdir()
-    server = start_live_server(instance, {"SEMINAR_DATABASE_URL": postgres_url})
-    try:
-        server.flask("demo")
-        codes = race_registrations(server.url, "belogorsk-2022", 60)
-        assert codes == [302] * 60
-        engine = sqlalchemy.create_engine(postgres_url)
-        with engine.connect() as conn:
-            rows = dict(conn.execute(sqlalchemy.text(
-                "SELECT status, count(*) FROM registration WHERE email LIKE 'race%' GROUP BY status")).all())
-        engine.dispose()
-        assert rows == {"confirmed": 30, "waitlisted": 30}
-    finally:
-        server.proc.terminate()
-        server.proc.wait(10)
+    codes = race_registrations(pg_live_server.url, "belogorsk-2022", 60)
+    assert codes == [302] * 60
+    engine = sqlalchemy.create_engine(pg_live_server.database_url)
+    with engine.connect() as conn:
+        rows = dict(conn.execute(sqlalchemy.text(
+            "SELECT status, count(*) FROM registration WHERE email LIKE 'race%' GROUP BY status")).all())
+    engine.dispose()
+    assert rows == {"confirmed": 30, "waitlisted": 30}
 
 
 def test_double_click_race_creates_one_registration(live_server):

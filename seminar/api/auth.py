@@ -5,7 +5,6 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
-from zoneinfo import ZoneInfo
 
 from flask import g, jsonify, request
 from flask_login import current_user
@@ -14,6 +13,7 @@ from sqlalchemy import select
 
 from ..auth.models import ApiToken
 from ..auth.services import user_for_token
+from ..dbtypes import VenueClock
 from ..events.models import Event
 from ..extensions import db
 
@@ -82,7 +82,7 @@ class Caller:
 
 
 @dataclass(frozen=True)
-class EventAccess:
+class EventAccess(VenueClock):
     """A caller's right on one event, with the few event fields the door's hot endpoint needs."""
 
     user: Caller
@@ -91,10 +91,6 @@ class EventAccess:
     timezone: str
     starts_at: datetime
     registration_opens: datetime | None
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
 
 
 #: Seconds a bearer token's right on an event is remembered per worker process.

@@ -1,7 +1,5 @@
 """Badge PDFs: a participant's own, a single reprint at the desk, and bulk sheets."""
-import io
-
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import login_required
 
@@ -12,6 +10,7 @@ from ..manage.links import add_link
 from ..manage.services import managed_event_or_404, managed_registration_or_404
 from ..registration.models import Status
 from ..registration.views import get_registration_or_404
+from ..responses import pdf_response
 from . import bp
 from .forms import BulkBadgesForm
 from .render import group_code as render_group_code
@@ -20,18 +19,13 @@ from .services import badges_pdf, badges_to_print, mark_printed, qr_svg, regener
 add_link("badges.bulk", _l("Бейджи"), "manage")
 
 
-def _pdf(data: bytes, filename: str, download: bool = False):
-    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=filename,
-                     as_attachment=download)
-
-
 @bp.get("/r/<token>/badge.pdf")
 def personal_badge(token):
     """The participant's own badge, one per page (for a confirmed registration)."""
     registration = get_registration_or_404(token)
     if registration.status != Status.confirmed.value:
         abort(404)
-    return _pdf(badges_pdf([registration], "single"), f"badge-{registration.id}.pdf")
+    return pdf_response(badges_pdf([registration], "single"), f"badge-{registration.id}.pdf")
 
 
 @bp.route("/manage/events/<slug>/badges", methods=["GET", "POST"])
@@ -51,7 +45,7 @@ def bulk(slug):
         if form.mark_printed.data:
             mark_printed(registrations, utcnow())
             db.session.commit()
-        return _pdf(data, f"badges-{event.slug}.pdf", download=True)
+        return pdf_response(data, f"badges-{event.slug}.pdf", download=True)
     count = len(badges_to_print(event))
     not_printed = len(badges_to_print(event, not_printed=True))
     return render_template("badges/bulk.html", event=event, form=form, count=count,
@@ -64,7 +58,7 @@ def reprint(slug, registration_id):
     """Reprint one badge at the desk."""
     event = managed_event_or_404(slug)
     registration = managed_registration_or_404(event, registration_id)
-    return _pdf(badges_pdf([registration], "single"), f"badge-{registration.id}.pdf")
+    return pdf_response(badges_pdf([registration], "single"), f"badge-{registration.id}.pdf")
 
 
 @bp.post("/manage/events/<slug>/registrations/<int:registration_id>/badge-code")

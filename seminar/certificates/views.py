@@ -1,7 +1,5 @@
 """Certificates: the participant's PDF, public verification, the organiser's page."""
-import io
-
-from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import login_required
 
@@ -11,6 +9,7 @@ from ..manage.links import add_link
 from ..manage.services import managed_event_or_404, managed_registration_or_404
 from ..registration.models import Registration
 from ..registration.views import get_registration_or_404
+from ..responses import pdf_response
 from . import api, bp, services  # noqa: F401  (api: the public JSON check)
 
 add_link("certificates.manage_page", _l("Сертификаты"), "manage")
@@ -33,11 +32,6 @@ def verify_url(code: str) -> str:
     return url_for("certificates.verify", code=code, _external=True)
 
 
-def _pdf(data: bytes, filename: str, download: bool = False):
-    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=filename,
-                     as_attachment=download)
-
-
 @bp.get("/r/<token>/certificate.pdf")
 def personal_certificate(token):
     """The participant's certificate, issued on first download; otherwise why there is none."""
@@ -48,7 +42,8 @@ def personal_certificate(token):
         return render_template("certificates/unavailable.html", registration=registration,
                                event=registration.event, reason=REASONS[exc.reason]), 404
     db.session.commit()
-    return _pdf(services.certificates_pdf([certificate], verify_url), f"certificate-{certificate.code[:8]}.pdf")
+    return pdf_response(services.certificates_pdf([certificate], verify_url),
+                        f"certificate-{certificate.code[:8]}.pdf")
 
 
 @bp.get("/verify/<code>")
@@ -83,7 +78,7 @@ def download_all(slug):
         return redirect(url_for(".manage_page", slug=slug))
     data = services.certificates_pdf(certificates, verify_url)
     db.session.commit()
-    return _pdf(data, f"certificates-{event.slug}.pdf", download=True)
+    return pdf_response(data, f"certificates-{event.slug}.pdf", download=True)
 
 
 def _checked_in_registration(slug: str, registration_id: int) -> Registration:

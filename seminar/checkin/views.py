@@ -12,7 +12,7 @@ from ..manage.services import managed_event_or_404
 from ..registration import queries  # a module, not its names: registration.queries imports checkin
 from ..templating import ROLE_LABELS
 from . import bp
-from ..spreadsheets import download
+from ..responses import download
 from .exports import no_shows_csv, no_shows_xlsx
 
 add_link("checkin.door", _l("Вход: сканер"), "check_in")

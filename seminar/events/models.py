@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..dbtypes import UTCDateTime, utcnow
+from ..dbtypes import UTCDateTime, VenueClock, utcnow
 from ..extensions import db
 
 
@@ -38,7 +37,7 @@ class EventStatus(str, enum.Enum):
     archived = "archived"
 
 
-class Event(db.Model):
+class Event(VenueClock, db.Model):
     __tablename__ = "event"
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
@@ -67,14 +66,6 @@ class Event(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     region: Mapped[Region | None] = relationship()
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    def local(self, moment: datetime) -> datetime:
-        """A moment in the venue's time zone."""
-        return moment.astimezone(self.tz)
 
     @property
     def is_published(self) -> bool:

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..dbtypes import utcnow
 from ..events.editing import EventFields, region_choices, save_event, taken_slugs
 from ..extensions import db
-from ..spreadsheets import download
+from ..responses import download
 from ..registration import notify
 from ..registration.exports import registrations_csv, registrations_xlsx
 from ..registration.queries import event_stats, paginate_rows, registrations_query

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
+
+from ..dbtypes import VenueClock
 
 
 @dataclass(frozen=True)
-class EventInfo:
+class EventInfo(VenueClock):
     slug: str
     title: str
     venue: str
@@ -15,13 +16,6 @@ class EventInfo:
     timezone: str
     starts_at: datetime
     ends_at: datetime
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    def local(self, moment: datetime) -> datetime:
-        return moment.astimezone(self.tz)
 
     @property
     def place(self) -> str:
