@@ -116,3 +116,10 @@ def test_failed_messages_can_be_sent_again_once_the_server_is_back(app, client, 
     result = runner.invoke(args=["mail", "resend"])
     assert "sent 1, still failing 0" in result.output
     assert [e.rcpt_tos for e in inbox.messages] == [["anna.petrova@example.ru"]]
+
+
+def test_a_long_cyrillic_subject_keeps_its_spaces(client, make_event, outbox):
+    event = make_event(title="Работа муниципальных образований в социальных сетях: новая реальность")
+    client.post(f"/events/{event.slug}/register", data=form(event))
+    [message] = outbox()
+    assert message["Subject"] == "Регистрация: Работа муниципальных образований в социальных сетях: новая реальность"
