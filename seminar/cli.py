@@ -76,11 +76,11 @@ def token_create(email):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def municipalities_import(file):
     """Import municipalities from a CSV with columns region,name,kind."""
-    from .events.importing import ImportError_, import_municipalities
+    from .events.importing import MunicipalityImportError, import_municipalities
 
     try:
         result = import_municipalities(file.read_text(encoding="utf-8-sig"))
-    except (ImportError_, UnicodeDecodeError) as exc:
+    except (MunicipalityImportError, UnicodeDecodeError) as exc:
         raise click.ClickException(str(exc))
     db.session.commit()
     click.echo(f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}")

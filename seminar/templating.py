@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from babel.dates import format_date, format_datetime, format_time
 from flask import Flask, request
@@ -87,6 +88,4 @@ def init_app(app: Flask) -> None:
 def _lang_url(lang: str) -> str:
     args = request.args.to_dict()
     args["lang"] = lang
-    from urllib.parse import urlencode
-
     return request.path + "?" + urlencode(args)

@@ -5,7 +5,6 @@ import secrets
 
 from sqlalchemy import select
 
-from ..dbtypes import utcnow
 from ..events.models import Event
 from ..extensions import db
 from .models import ApiToken, User, UserRole
@@ -60,8 +59,3 @@ def user_for_token(token: str) -> User | None:
         return None
     return api_token.user
 
-
-def touch_token(token: str) -> None:
-    api_token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token)))
-    if api_token is not None:
-        api_token.last_used_at = utcnow()

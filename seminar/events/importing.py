@@ -11,7 +11,7 @@ from ..extensions import db
 from .models import Municipality, Region
 
 
-class ImportError_(Exception):
+class MunicipalityImportError(Exception):
     pass
 
 
@@ -27,14 +27,14 @@ def import_municipalities(text: str) -> ImportResult:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = {"region", "name", "kind"} - set(reader.fieldnames or ())
     if missing:
-        raise ImportError_(f"missing columns: {', '.join(sorted(missing))}")
+        raise MunicipalityImportError(f"missing columns: {', '.join(sorted(missing))}")
     result = ImportResult()
     regions: dict[str, Region] = {}
     for line, row in enumerate(reader, start=2):
         region_name, name = (row["region"] or "").strip(), (row["name"] or "").strip()
         kind = (row["kind"] or "").strip()
         if not region_name or not name:
-            raise ImportError_(f"line {line}: region and name are required")
+            raise MunicipalityImportError(f"line {line}: region and name are required")
         region = regions.get(region_name) or _region(region_name)
         regions[region_name] = region
         municipality = db.session.scalar(select(Municipality).where(

@@ -1,6 +1,6 @@
 """Registering for an event, and the participant's personal page."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from ..dbtypes import utcnow
 from ..events.services import get_event_or_404, municipality_choices
@@ -12,9 +12,9 @@ from .services import (
 )
 
 CLOSED_MESSAGES = {
-    "not_yet": "Регистрация ещё не открыта.",
-    "closed": "Регистрация закрыта.",
-    "unavailable": "Регистрация на это мероприятие недоступна.",
+    "not_yet": _l("Регистрация ещё не открыта."),
+    "closed": _l("Регистрация закрыта."),
+    "unavailable": _l("Регистрация на это мероприятие недоступна."),
 }
 
 
@@ -42,14 +42,14 @@ def register_view(slug):
     form = RegistrationForm(municipalities=municipality_choices(event))
     if state != "open":
         return render_template("registration/closed.html", event=event,
-                               message=_(CLOSED_MESSAGES[state])), (403 if form.is_submitted() else 200)
+                               message=CLOSED_MESSAGES[state]), (403 if form.is_submitted() else 200)
     if form.validate_on_submit():
         try:
             outcome = register(event, applicant_from(form), now=utcnow(),
                                consent_version=current_app.config["CONSENT_VERSION"])
         except RegistrationClosed as exc:
             return render_template("registration/closed.html", event=event,
-                                   message=_(CLOSED_MESSAGES[exc.state])), 403
+                                   message=CLOSED_MESSAGES[exc.state]), 403
         except UnknownMunicipality:
             form.municipality.errors = [_("Выберите муниципальное образование из списка.")]
         else:
