@@ -1,19 +1,24 @@
-# seminar — `make run` serves the app, `make test` runs every test.
+# seminar — `make run` serves the app, `make test` runs every test, `make lint` checks the code.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := seminar
 
-.PHONY: run test translations bench clean-venv
+.PHONY: run serve test lint translations bench clean-venv
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
+
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(DEV_STAMP)
 
 translations: $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -d seminar/translations -f >/dev/null
@@ -23,10 +28,14 @@ run: $(STAMP) translations
 	$(BIN)/flask seed-if-empty
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m seminar.serve
 
-test: $(STAMP) translations
+test: $(DEV_STAMP) translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check seminar tests bench migrations
+	$(BIN)/mypy
+
+bench: $(DEV_STAMP)
 	$(BIN)/python -m bench
 
 clean-venv:

@@ -119,7 +119,8 @@ def main() -> None:
     print(f"{'ours (seminar.badges)':<28}{ours_s:>9.2f}{ours_pages:>7}{mb(ours):>8.2f}")
     print(f"{'floor (bench/floor_badges)':<28}{floor_s:>9.2f}{floor_pages:>7}{mb(floor):>8.2f}")
     print(f"{'pretix (ANCHORS.md)':<28}{PRETIX['seconds']:>9.1f}{PRETIX['pages']:>7}{PRETIX['mb']:>8.1f}")
-    print(f"ratio ours/floor: {ours_s / floor_s:.2f} time, {mb(ours) / mb(floor):.2f} size   (target <= 1.5; ANCHORS aims ~0.35)")
+    print(f"ratio ours/floor: {ours_s / floor_s:.2f} time, {mb(ours) / mb(floor):.2f} size"
+          "   (target <= 1.5; docs/performance.md aims ~0.35)")
     if args.n == 1000:
         pretix_ratio = PRETIX["seconds"] / FLOOR_IN_ANCHORS
         print(f"vs pretix: pretix/floor = {PRETIX['seconds']}/{FLOOR_IN_ANCHORS} = {pretix_ratio:.1f} (ANCHORS.md), "

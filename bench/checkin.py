@@ -24,7 +24,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -97,7 +97,7 @@ def seed_ours(instance: Path, env: dict, n: int) -> tuple[list[str], str]:
         region = db.session.scalar(select(Region).where(Region.name == "Амурская область"))
         municipalities = db.session.scalars(select(Municipality.id).where(
             Municipality.region_id == region.id)).all()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         event = Event(slug=SLUG, title="Форум муниципальных образований — нагрузочный тест",
                       timezone="Asia/Yakutsk", starts_at=now - timedelta(hours=1),
                       ends_at=now + timedelta(hours=8), capacity=n + 100, status="published",
@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         cells: dict[tuple[str, str, int], list[Result]] = {}
         try:
-            for name, t in targets.items():  # warm both workers of each server
+            for t in targets.values():  # warm both workers of each server
                 load(t["port"], t["path"], [json.dumps(t["body"]("WARMUP")).encode()] * 40, t["headers"], 4)
                 reset(t["db"], t["tables"])
             for rep in range(args.repeat):
@@ -248,7 +248,7 @@ def report(cells: dict) -> None:
     print("\nCheck-in API, gunicorn --worker-class sync --workers 2, SQLite, 127.0.0.1, "
           "new connection per request.\nreq/s · p50/p95/p99 ms (medians of runs); ratio = ours / floor "
           "req/s in this run; pretix ratio = pretix / floor in ANCHORS.md\n")
-    print(f"| target | run | conc 1 | conc 4 | conc 16 | non-2xx |")
+    print("| target | run | conc 1 | conc 4 | conc 16 | non-2xx |")
     print("|---|---|---|---|---|---|")
     for name in ("ours", "floor"):
         for run in ("first", "dup"):

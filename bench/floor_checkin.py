@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Flask, jsonify, request
 
@@ -58,7 +58,7 @@ def create_app() -> Flask:
             return jsonify({"status": "unknown_code"}), 404
         if row[2] is not None:
             return jsonify({"status": "already_checked_in", "name": row[1], "checked_in_at": row[2]})
-        at = datetime.now(timezone.utc).isoformat()
+        at = datetime.now(UTC).isoformat()
         try:
             conn.execute("INSERT INTO checkin (registration_id, checked_in_at) VALUES (?, ?)", (row[0], at))
             conn.commit()

@@ -9,8 +9,13 @@ from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
+from . import api, audit, auth, badges, certificates, checkin, events, manage, programme, registration
 from .config import DEFAULTS, build_config, instance_path_from_env
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+#: Every feature of the app, in the order they are plugged in: each has `register(app)`
+#: (see docs/ARCHITECTURE.md). A new feature package is added here and nowhere else.
+FEATURES = (events, registration, programme, badges, checkin, certificates, manage, auth, audit, api)
 
 
 class CookieSessionInterface(SecureCookieSessionInterface):
@@ -53,7 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config.get("BEHIND_PROXY"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     limiter.init_app(app)  # before CSRF: refused forms count against the limit too
@@ -74,25 +79,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     logging.basicConfig(level=logging.INFO)
 
-    from . import models  # noqa: F401  (every model registered with the metadata)
-    from .api import bp as api_bp
-    from .auth import bp as auth_bp
-    from .badges import bp as badges_bp
-    from .certificates import bp as certificates_bp
-    from .checkin import bp as checkin_bp
-    from .events import bp as events_bp
-    from .manage import bp as manage_bp
-    from .programme import bp as programme_bp
-    from .registration import bp as registration_bp
-
-    for bp in (events_bp, registration_bp, programme_bp, badges_bp, checkin_bp,
-               certificates_bp, manage_bp, auth_bp, api_bp):
-        app.register_blueprint(bp)
-    csrf.exempt(api_bp)
-
     from . import cli, errors, templating
 
     errors.init_app(app)
+    for feature in FEATURES:
+        feature.register(app)
     cli.init_app(app)
     templating.init_app(app)
     return app

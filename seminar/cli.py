@@ -1,4 +1,5 @@
-"""The commands of PRODUCT.md: thin wrappers around services."""
+"""The app-wide commands (demo, accounts, tokens, municipalities, mail); features add their own
+through `features(app).add_commands` (badges, certificates…). Each is thin: parse, call a service, print."""
 from __future__ import annotations
 
 import sys
@@ -53,7 +54,7 @@ def user_create(email, role, event_slug, password_stdin):
     try:
         user = create_or_update_user(email, role, password, event_slug)
     except AccountError as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"User {user.email} ({user.role}) saved.")
 
@@ -81,7 +82,7 @@ def municipalities_import(file):
     try:
         result = import_municipalities(file.read_text(encoding="utf-8-sig"))
     except (MunicipalityImportError, UnicodeDecodeError) as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}")
 
@@ -124,65 +125,7 @@ def seed_if_empty():
         click.echo(f"  door       {demo.DOOR_EMAIL} / {demo.DOOR_PASSWORD}")
 
 
-@click.command("badges")
-@click.argument("slug")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--layout", type=click.Choice(["a6", "card", "single"]), default="a6", show_default=True,
-              help="a6: 4 per A4; card: 90×55 mm cards on A4; single: one per page.")
-@click.option("--sort", type=click.Choice(["name", "municipality"]), default="name", show_default=True)
-@click.option("--role", type=click.Choice(["participant", "speaker", "organiser", "press", "guest"]))
-@click.option("--not-printed", is_flag=True, help="Only badges not marked as printed yet.")
-@click.option("--mark-printed", is_flag=True, help="Mark the badges in this file as printed.")
-def badges_command(slug, output, layout, sort, role, not_printed, mark_printed):
-    """Write the badges of an event's confirmed participants to one PDF."""
-    from sqlalchemy import select
-
-    from .badges import services
-    from .dbtypes import utcnow
-    from .events.models import Event
-
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
-    if event is None:
-        raise click.ClickException(f"no event with slug {slug}")
-    registrations = services.badges_to_print(event, sort=sort, role=role, not_printed=not_printed)
-    output.write_bytes(services.badges_pdf(registrations, layout))
-    if mark_printed:
-        services.mark_printed(registrations, utcnow())
-        db.session.commit()
-    click.echo(f"{len(registrations)} badges written to {output}")
-
-
-@click.command("certificates")
-@click.argument("slug")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--base-url", help="Site address the QR codes point to "
-              "(default: SEMINAR_PUBLIC_URL, else http://127.0.0.1:5000).")
-def certificates_command(slug, output, base_url):
-    """Issue the missing certificates of an event and write them all to one PDF (one per A4 page)."""
-    from flask import current_app, url_for
-    from sqlalchemy import select
-
-    from .certificates import services
-    from .dbtypes import utcnow
-    from .events.models import Event
-
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
-    if event is None:
-        raise click.ClickException(f"no event with slug {slug}")
-    base = (base_url or current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/")
-    with current_app.test_request_context(base_url=base):
-        certificates = services.issue_all(event, utcnow())
-        if not certificates:
-            raise click.ClickException("no certificates: they go to people checked in at the door, "
-                                       "once the event has ended")
-        data = services.certificates_pdf(
-            certificates, lambda code: base + url_for("certificates.verify", code=code))
-    db.session.commit()
-    output.write_bytes(data)
-    click.echo(f"{len(certificates)} certificates written to {output}")
-
-
 def init_app(app: Flask) -> None:
-    for command in (demo_command, demo_arrivals_command, seed_if_empty, mail_cli, user_cli, token_cli, municipalities_cli,
-                    badges_command, certificates_command):
+    for command in (demo_command, demo_arrivals_command, seed_if_empty, mail_cli, user_cli, token_cli,
+                    municipalities_cli):
         app.cli.add_command(command)

@@ -79,7 +79,8 @@ def _last_name(base: str, female: bool) -> str:
 def generated_people(count: int, seed: int = 2022) -> list[dict]:
     """Realistic, made-up ФИО (not real people), always the same for the same seed."""
     rng = random.Random(seed)
-    people, seen = [], set()
+    people: list[dict[str, str]] = []
+    seen: set[tuple[str, str, str]] = set()
     while len(people) < count:
         female = rng.random() < 0.55
         first = rng.choice(FEMALE_FIRST if female else MALE_FIRST)
@@ -102,10 +103,10 @@ def load_demo() -> tuple[Event, bool]:
     """Create the Belogorsk forum with its people and programme; returns (event, created)."""
     text = resources.files("seminar.data").joinpath("amur_municipalities.csv").read_text("utf-8")
     import_municipalities(text)
-    event = db.session.scalar(select(Event).where(Event.slug == SLUG))
-    created = event is None
+    existing = db.session.scalar(select(Event).where(Event.slug == SLUG))
+    created = existing is None
+    event = existing or _create_event()
     if created:
-        event = _create_event()
         _create_registrations(event)
         from .programme.demo import add_demo_programme
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
+from .api.auth import ApiAbort
 from .extensions import db
 
 
@@ -16,6 +17,10 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             return jsonify({"error": code, "status": ctx.get("status", "error")}), code
         return render_template(template, code=code, **ctx), code
+
+    @app.errorhandler(ApiAbort)
+    def api_abort(exc: ApiAbort):
+        return jsonify(exc.body), exc.status
 
     @app.errorhandler(400)
     def bad_request(e):

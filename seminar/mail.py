@@ -34,7 +34,7 @@ class MailSettings:
     background: bool = True
 
     @classmethod
-    def from_config(cls, config) -> "MailSettings":
+    def from_config(cls, config) -> MailSettings:
         return cls(config.get("MAIL_URL"), config["MAIL_FROM"], config["OUTBOX_DIR"],
                    config.get("MAIL_TIMEOUT", 10), config.get("MAIL_BACKGROUND", True))
 
@@ -93,7 +93,7 @@ def send(settings: MailSettings, to: str, subject: str, body: str,
 def deliver(settings: MailSettings, msg: EmailMessage) -> bool:
     """SMTP now; on failure the message is logged and kept in <outbox>/failed/."""
     try:
-        _send_smtp(settings.url, msg, settings.timeout)
+        _send_smtp(settings.url or "", msg, settings.timeout)
         return True
     except (OSError, smtplib.SMTPException) as exc:
         kept = _write_eml(Path(settings.outbox) / "failed", msg)
@@ -110,7 +110,7 @@ def resend_failed(settings: MailSettings) -> tuple[int, int]:
     for path in sorted((Path(settings.outbox) / "failed").glob("*.eml")):
         msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
         try:
-            _send_smtp(settings.url, msg, settings.timeout)
+            _send_smtp(settings.url or "", msg, settings.timeout)
         except (OSError, smtplib.SMTPException) as exc:
             log.error("mail to %s failed again (%s)", msg["To"], exc)
             failed += 1

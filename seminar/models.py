@@ -1,7 +1,14 @@
-"""Imports every feature's models, so the metadata (and Alembic) sees them all."""
-from .auth.models import ApiToken, User, UserRole, user_event  # noqa: F401
-from .certificates.models import Certificate  # noqa: F401
-from .checkin.models import CheckIn, CheckInAudit  # noqa: F401
-from .events.models import Event, EventStatus, Municipality, Region  # noqa: F401
-from .programme.models import Room, Session, SessionKind, session_speaker  # noqa: F401
-from .registration.models import Registration, Role, Status  # noqa: F401
+"""Every feature's models in one namespace (for the shell, Alembic and tests)."""
+from .audit.models import AuditEntry
+from .auth.models import ApiToken, User, UserRole, user_event
+from .certificates.models import Certificate
+from .checkin.models import CheckIn, CheckInAudit
+from .events.models import Event, EventStatus, Municipality, Region
+from .programme.models import Room, Session, SessionKind, session_speaker
+from .registration.models import Registration, Role, Status
+
+__all__ = [
+    "ApiToken", "AuditEntry", "Certificate", "CheckIn", "CheckInAudit", "Event", "EventStatus", "Municipality",
+    "Region", "Registration", "Role", "Room", "Session", "SessionKind", "Status", "User", "UserRole",
+    "session_speaker", "user_event",
+]

@@ -5,6 +5,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+
 def excel_safe(value):
     """Text that a spreadsheet will not run as a formula (CSV/formula injection); +7… phones stay."""
     if isinstance(value, str) and value and value[0] in "=+-@\t\r" and not value.startswith("+7"):

@@ -5,10 +5,13 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from babel.dates import format_date, format_datetime, format_time
-from flask import Flask, request
-from flask_babel import get_locale, lazy_gettext as _l
+from flask import Flask, current_app, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
-from .manage.links import links_for
+from .features import features
+from .version import __version__
 
 ROLE_LABELS = {
     "participant": _l("Участник"),
@@ -66,6 +69,16 @@ def tz_label(event) -> str:
     return f"UTC{hours:+d}, {event.timezone}"
 
 
+def links_for(event) -> list[dict]:
+    """The organiser-card links (registered by the features) the signed-in user may open."""
+    allowed = {"manage": current_user.can_manage(event), "check_in": current_user.can_check_in(event)}
+    return [
+        {"url": url_for(link.endpoint, slug=event.slug), "label": link.label}
+        for link in features().manage_links
+        if allowed[link.right] and link.endpoint in current_app.view_functions
+    ]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         event_datetime=event_datetime, event_date=event_date, event_time=event_time,
@@ -82,6 +95,8 @@ def init_app(app: Flask) -> None:
             "tz_label": tz_label,
             "lang_url": lambda lang: _lang_url(lang),
             "manage_links": links_for,
+            "app_version": __version__,
+            **features(app).template_globals,
         }
 
 

@@ -40,7 +40,7 @@ def ensure_certificate(instance_path: str, host: str) -> tuple[str, str]:
         except ValueError:
             names.append(x509.DNSName(address))
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "seminar (venue laptop)")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(subject).issuer_name(subject)

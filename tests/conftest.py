@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -88,8 +88,9 @@ def outbox(app):
 
 @pytest.fixture
 def make_municipality(app):
-    from seminar.events.models import Municipality, Region
     from sqlalchemy import select
+
+    from seminar.events.models import Municipality, Region
 
     def make(name="город Белогорск", region="Амурская область", kind="городской округ"):
         reg = db.session.scalar(select(Region).where(Region.name == region)) or Region(name=region)
@@ -106,7 +107,7 @@ def make_event(app, make_municipality):
     from seminar.events.models import Event
 
     def make(slug=None, **kw):
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         municipality = kw.pop("municipality", None) or make_municipality(
             name=f"город {uuid.uuid4().hex[:6]}")
         values = dict(
@@ -140,13 +141,14 @@ def make_registration(app):
             first_name="Иван", middle_name="Петрович", email=f"person{n}@example.ru",
             phone="+79141234567", organization="Администрация", position="Специалист",
             role="participant", status="confirmed", consent_version="test",
-            consent_at=datetime.now(timezone.utc),
+            consent_at=datetime.now(UTC),
         )
         values.update(kw)
         values["last_name_key"] = name_key(values["last_name"])
         if "municipality" not in values:
-            from seminar.events.models import Municipality
             from sqlalchemy import select
+
+            from seminar.events.models import Municipality
             values["municipality"] = db.session.scalar(
                 select(Municipality).where(Municipality.region_id == event.region_id))
         registration = Registration(**values)
@@ -198,10 +200,11 @@ def start_live_server(instance: Path, extra_env: dict | None = None, workers: in
            "SEMINAR_MAIL_URL": "", **(extra_env or {})}
     subprocess.run([sys.executable, "-m", "flask", "--app", "seminar", "db", "upgrade"],
                    env=env, cwd=ROOT, check=True, capture_output=True)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", "8",
-         "--bind", f"127.0.0.1:{port}", "seminar:create_app()"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(instance / "gunicorn.log", "w"))
+    with open(instance / "gunicorn.log", "w") as log:  # the child keeps its own copy of the handle
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", "8",
+             "--bind", f"127.0.0.1:{port}", "seminar:create_app()"],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.time() + 30
     while time.time() < deadline:
         try:

@@ -59,7 +59,8 @@ def chars_by_page(pdf: bytes):
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         for page in doc.pages:
             h = page.height
-            yield [(c["text"], Rect(c["x0"], h - c["bottom"], c["x1"] - c["x0"], c["bottom"] - c["top"])) for c in page.chars]
+            yield [(c["text"], Rect(c["x0"], h - c["bottom"], c["x1"] - c["x0"], c["bottom"] - c["top"]))
+                   for c in page.chars]
 
 
 def page_text(pdf: bytes) -> str:

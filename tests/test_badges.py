@@ -59,10 +59,11 @@ def test_personal_page_shows_the_qr_as_inline_svg_with_the_code_under_it(
 
 
 def test_qr_svg_decodes_to_the_badge_code():
+    import re
+
     from PIL import Image, ImageDraw
 
     from seminar.badges.services import qr_svg
-    import re
 
     code = "7KQ2M9XH4TRW8CPD3FVN6JYB5GZA"
     svg = qr_svg(code)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pdfplumber
 import pypdfium2
@@ -20,7 +20,7 @@ from seminar.checkin.models import CheckIn
 from seminar.extensions import db
 from seminar.registration.models import BADGE_ALPHABET
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 @pytest.fixture
@@ -279,7 +279,7 @@ def test_organiser_revokes_and_restores_a_certificate(client, make_user, attende
 
 
 def test_cli_writes_one_page_per_checked_in_person(runner, tmp_path, past_event, make_registration):
-    for i in range(3):
+    for _ in range(3):
         check_in(make_registration(past_event))
     out = tmp_path / "c.pdf"
     result = runner.invoke(args=["certificates", past_event.slug, "-o", str(out),

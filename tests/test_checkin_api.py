@@ -5,7 +5,7 @@ import hashlib
 import io
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -17,7 +17,7 @@ from seminar.extensions import db
 @pytest.fixture
 def forum(make_event):
     """An event that is on today (so a scan time from this morning is believable)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return make_event(starts_at=now - timedelta(hours=2), ends_at=now + timedelta(hours=6))
 
 
@@ -227,7 +227,7 @@ def test_replaying_an_offline_queue_twice_changes_nothing(scan, forum, make_regi
 
 def test_late_upload_keeps_the_true_scan_time(scan, forum, make_registration):
     person = make_registration(forum)
-    scanned = (datetime.now(timezone.utc) - timedelta(minutes=40)).replace(microsecond=0)
+    scanned = (datetime.now(UTC) - timedelta(minutes=40)).replace(microsecond=0)
     body = scan({"code": person.badge_code, "scan_id": str(uuid.uuid4()),
                  "scanned_at": scanned.isoformat().replace("+00:00", "Z")}).get_json()
     assert datetime.fromisoformat(body["checked_in_at"]) == scanned
@@ -244,7 +244,7 @@ def test_scan_time_without_offset_is_read_in_the_event_time_zone(scan, forum, ma
 @pytest.mark.parametrize("shift", [timedelta(days=3), -timedelta(days=30)])
 def test_unbelievable_scan_time_is_replaced_by_now(scan, forum, make_registration, shift):
     person = make_registration(forum)
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     body = scan({"code": person.badge_code, "scanned_at": (before + shift).isoformat()}).get_json()
     assert abs(datetime.fromisoformat(body["checked_in_at"]) - before) < timedelta(minutes=1)
 
@@ -335,7 +335,7 @@ def test_snapshot_holds_code_hashes_but_no_codes_or_contacts(client, scan, forum
 
 
 def test_arrivals_counts_check_ins_in_five_minute_buckets(client, scan, forum, door, make_registration):
-    base = datetime.now(timezone.utc).replace(second=0, microsecond=0) - timedelta(minutes=30)
+    base = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=30)
     base -= timedelta(minutes=base.minute % 5)
     for minutes in (0, 1, 12):
         person = make_registration(forum)

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-
 SLUG = "belogorsk-2022"
 DOORS = 8
 

@@ -12,7 +12,6 @@ import urllib.request
 import pytest
 
 
-
 class Browserish:
     """One visitor: its own cookies and CSRF token, like a separate phone."""
 

@@ -5,7 +5,7 @@ import csv
 import io
 import json
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -183,7 +183,7 @@ def test_usb_scanner_code_and_enter_shows_green_then_amber_with_door_time(live_s
     scan_like_a_usb_scanner(page, code.lower())
     page.wait_for_selector("#door-card[data-status=already_checked_in]")
     (at, device), = checkins_of(live_server, rid)
-    local = datetime.fromisoformat(at).replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Asia/Yakutsk"))
+    local = datetime.fromisoformat(at).replace(tzinfo=UTC).astimezone(ZoneInfo("Asia/Yakutsk"))
     assert f"Уже отмечен в {local:%H:%M} ({device})" in card.inner_text()
     screenshot(page, "door-amber-phone")
 
@@ -246,7 +246,6 @@ def write_y4m(png: Path, target: Path, frames: int = 10) -> None:
 @pytest.mark.browser
 def test_phone_camera_reads_a_badge_and_checks_in(live_server, browser, tmp_path):
     import qrcode
-
     from conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, screenshot
 
     (rid, code, last_name), = demo_people(live_server, 1)
@@ -329,7 +328,8 @@ def test_dashboard_shows_arrivals_and_municipalities(live_server, desktop_page):
     page.context.clear_cookies()
     open_door_page(page, live_server, "organiser@belogorsk-forum.ru", "belogorsk2022",
                    f"/manage/events/{DEMO}/dashboard")
-    page.wait_for_selector("#dash-arrivals svg rect[height='0'] ~ rect:not([height='0']), #dash-arrivals svg rect:not([height='0'])")
+    page.wait_for_selector("#dash-arrivals svg rect[height='0'] ~ rect:not([height='0']), "
+                           "#dash-arrivals svg rect:not([height='0'])")
     assert page.locator("#dash-checked").inner_text() == str(checked_in_count(live_server))
     assert page.locator("#dash-municipalities tr").count() > 5
     screenshot(page, "dashboard-desktop")

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 from cryptography import x509
 
@@ -17,7 +18,7 @@ def test_certificate_is_made_once_and_covers_localhost(tmp_path):
     cert, key = ensure_certificate(str(tmp_path), "0.0.0.0")
     again = ensure_certificate(str(tmp_path), "0.0.0.0")
     assert (cert, key) == again
-    parsed = x509.load_pem_x509_certificate(open(cert, "rb").read())
+    parsed = x509.load_pem_x509_certificate(Path(cert).read_bytes())
     names = parsed.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     assert "localhost" in names.get_values_for_type(x509.DNSName)
     assert parsed.extensions.get_extension_for_class(x509.BasicConstraints).value.ca

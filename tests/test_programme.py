@@ -4,18 +4,24 @@ from __future__ import annotations
 import os
 import re
 import time as systime
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
 
-import seminar.models  # noqa: F401  (all models, in the order create_app loads them)
+import seminar.models  # noqa: F401  (all models, before create_app)
 from seminar.extensions import db
 from seminar.programme.models import Room, Session
 from seminar.programme.queries import programme_data
 from seminar.programme.services import (
-    ProgrammeError, RoomInUse, SessionInput, add_speaker, create_session, delete_room, save_room,
+    ProgrammeError,
+    RoomInUse,
+    SessionInput,
+    add_speaker,
+    create_session,
+    delete_room,
+    save_room,
     update_session,
 )
 
@@ -164,7 +170,7 @@ def test_editor_creates_a_session_in_event_time_and_keeps_input_on_collision(eve
     response = client.post(f"/manage/events/{event.slug}/programme/sessions/new", data=form)
     assert response.status_code == 302
     session = db.session.scalar(db.select(Session))
-    assert session.starts_at == datetime(2030, 8, 30, 1, 0, tzinfo=timezone.utc)
+    assert session.starts_at == datetime(2030, 8, 30, 1, 0, tzinfo=UTC)
     page = client.post(f"/manage/events/{event.slug}/programme/sessions/new",
                        data={**form, "title": "Госпаблики", "starts": "10:20", "ends": "11:00"}).get_data(as_text=True)
     assert "Зал «Большой зал» в это время занят" in page and "Брендинг территорий" in page
@@ -181,7 +187,7 @@ def test_times_are_entered_in_the_event_zone_whatever_the_server_zone(event, roo
             "title": "Открытие", "kind": "plenary", "room": "", "day": "2030-08-30",
             "starts": "10:00", "ends": "10:30", "position": "0"})
         session = db.session.scalar(db.select(Session))
-        assert session.starts_at.astimezone(timezone.utc).hour == 1
+        assert session.starts_at.astimezone(UTC).hour == 1
         page = client.get(f"/manage/events/{event.slug}/programme/sessions/{session.id}").get_data(as_text=True)
         assert 'value="10:00"' in page
         assert "10:00–10:30" in client.get(f"/events/{event.slug}/programme").get_data(as_text=True)
@@ -227,7 +233,7 @@ def test_programme_ics_parses_and_10_yakutsk_is_01_utc(event, rooms, client):
     assert [tz["tzid"] for tz in cal.walk("VTIMEZONE")] == ["Asia/Yakutsk"]
     opening = _events(response.data)["Открытие"]
     start = opening.decoded("dtstart")
-    assert start.astimezone(timezone.utc) == datetime(2030, 8, 30, 1, 0, tzinfo=timezone.utc)
+    assert start.astimezone(UTC) == datetime(2030, 8, 30, 1, 0, tzinfo=UTC)
     assert opening["dtstart"].params["TZID"] == "Asia/Yakutsk"
     assert "DTSTAMP" in opening
     assert "Дом культуры" in str(opening["location"])
@@ -290,15 +296,15 @@ def test_current_and_next_sessions_are_marked_in_the_event_time_zone(event, room
     opening = add(event, "Открытие", at(10), at(10, 30), kind="plenary")
     talk = add(event, "Госпаблики", at(10, 30), at(11, 10), rooms[0])
     law = add(event, "Правовое поле", at(10, 30), at(11, 10), rooms[1])
-    data = programme_data(event, now=at(10, 15).astimezone(timezone.utc))
+    data = programme_data(event, now=at(10, 15).astimezone(UTC))
     assert data.current_ids == {opening.id} and data.next_ids == {talk.id, law.id}
     assert programme_data(event, now=at(9)).next_ids == {opening.id}
     after = programme_data(event, now=at(12))
     assert not after.current_ids and not after.next_ids
     # 29.08 20:00 UTC is already 30.08 05:00 at the venue: the day of the programme
-    assert programme_data(event, now=datetime(2030, 8, 29, 20, 0, tzinfo=timezone.utc)).next_ids == {opening.id}
+    assert programme_data(event, now=datetime(2030, 8, 29, 20, 0, tzinfo=UTC)).next_ids == {opening.id}
     # 29.08 14:00 UTC is 29.08 23:00 at the venue: nothing is marked
-    assert programme_data(event, now=datetime(2030, 8, 29, 14, 0, tzinfo=timezone.utc)).next_ids == set()
+    assert programme_data(event, now=datetime(2030, 8, 29, 14, 0, tzinfo=UTC)).next_ids == set()
 
 
 def test_each_session_has_an_anchor(event, rooms, client):
@@ -332,8 +338,9 @@ def test_programme_pdf_is_a4_with_embedded_cyrillic_fonts(event, rooms, client, 
         speakers=[make_registration(event, public_name="Софья Мороз")])
     response = client.get(f"/events/{event.slug}/programme.pdf")
     assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
-    from pypdf import PdfReader
     from io import BytesIO
+
+    from pypdf import PdfReader
     reader = PdfReader(BytesIO(response.data))
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
@@ -386,7 +393,7 @@ def test_programme_page_marks_the_session_running_at_the_venue(event, rooms, cli
 
     talk = add(event, "Госпаблики", at(11), at(11, 40), rooms[0])
     later = add(event, "Правовое поле", at(12), at(12, 40), rooms[1])
-    monkeypatch.setattr(views, "utcnow", lambda: at(11, 10).astimezone(timezone.utc))
+    monkeypatch.setattr(views, "utcnow", lambda: at(11, 10).astimezone(UTC))
     page = client.get(f"/events/{event.slug}/programme").get_data(as_text=True)
     assert "Идёт сейчас" in page and "Далее в 12:00" in page
     assert re.search(rf'class="session kind-talk is-current"\s+id="session-{talk.id}"', page)

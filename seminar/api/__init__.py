@@ -1,6 +1,16 @@
-from flask import Blueprint
+"""JSON API v1: tokens, the OpenAPI document, registrations and statistics.
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+Other features add their own API blueprints under /api/v1 and their OpenAPI paths through
+`features(app).add_api` (see docs/ARCHITECTURE.md).
+"""
+from flask import Flask
 
-from . import views  # noqa: E402,F401
-from ..checkin import api as checkin_api  # noqa: E402,F401  (door check-in routes)
+from ..features import features
+
+
+def register(app: Flask) -> None:
+    from . import openapi, views
+
+    registry = features(app)
+    registry.add_blueprint(views.bp, api=True)
+    registry.add_api(openapi.PATHS, openapi.SCHEMAS)

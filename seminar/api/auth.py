@@ -41,7 +41,7 @@ def _session_user():
         try:
             validate_csrf(request.headers.get("X-CSRFToken", ""))
         except ValidationError:
-            raise ApiAbort(403, {"error": "csrf", "message": "X-CSRFToken header missing or invalid"})
+            raise ApiAbort(403, {"error": "csrf", "message": "X-CSRFToken header missing or invalid"}) from None
     return current_user._get_current_object()
 
 

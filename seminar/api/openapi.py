@@ -1,5 +1,8 @@
-"""The OpenAPI document of /api/v1; each feature adds its paths here."""
+"""The OpenAPI document of /api/v1: the shared pieces, this package's own paths, and the assembly."""
 from __future__ import annotations
+
+from ..features import Features
+from ..version import __version__
 
 REGISTRATION_SCHEMA = {
     "type": "object",
@@ -34,7 +37,7 @@ ERRORS = {"401": {"description": "No or invalid bearer token"},
           "403": {"description": "The token's user has no right on this event"},
           "404": {"description": "No such event"}}
 
-#: Paths by feature; check-in adds its own at import time.
+#: The paths of this package; other features bring theirs through `features(app).add_api`.
 PATHS: dict = {
     "/events/{slug}/registrations": {"get": {
         "summary": "Registrations of an event (organiser)",
@@ -62,15 +65,16 @@ PATHS: dict = {
 SCHEMAS: dict = {"Registration": REGISTRATION_SCHEMA, "Stats": STATS_SCHEMA}
 
 
-def openapi_document() -> dict:
+def openapi_document(registry: Features) -> dict:
+    """The whole document: every feature's paths and schemas, as registered."""
     return {
         "openapi": "3.1.0",
-        "info": {"title": "seminar API", "version": "1"},
+        "info": {"title": "seminar API", "version": __version__},
         "servers": [{"url": "/api/v1"}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS,
+            "schemas": registry.api_schemas,
         },
         "security": [{"bearer": []}],
-        "paths": PATHS,
+        "paths": registry.api_paths,
     }

@@ -1,22 +1,19 @@
 """JSON API v1: registrations and statistics (check-ins live in checkin/api.py)."""
-from flask import jsonify, request
+from flask import Blueprint, jsonify, request
 
-from . import bp
-from .auth import ApiAbort, event_for, token_required
+from ..checkin.roster import event_stats, paginate_rows, registrations_query
+from ..features import features
+from .auth import event_for, token_required
 from .openapi import openapi_document
 from .serializers import registration_json
-from ..registration.queries import event_stats, paginate_rows, registrations_query
 
-
-@bp.errorhandler(ApiAbort)
-def api_abort(exc: ApiAbort):
-    return jsonify(exc.body), exc.status
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3.1 description of this API."""
-    return jsonify(openapi_document())
+    return jsonify(openapi_document(features()))
 
 
 @bp.get("/events/<slug>/registrations")

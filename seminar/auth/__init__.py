@@ -1,5 +1,11 @@
-from flask import Blueprint
+"""Staff accounts: sign-in, roles, API tokens."""
+from flask import Flask
 
-bp = Blueprint("auth", __name__)
+from ..features import features
 
-from . import views  # noqa: E402,F401
+
+def register(app: Flask) -> None:
+    """Plug this feature into the app."""
+    from . import views
+
+    features(app).add_blueprint(views.bp)

@@ -1,15 +1,16 @@
 """Staff login and logout."""
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
 from ..extensions import check_csrf, csrf, db, limiter, login_manager
-from . import bp
 from .forms import LoginForm
 from .models import User
 from .services import authenticate
+
+bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader

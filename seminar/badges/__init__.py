@@ -1,5 +1,15 @@
-from flask import Blueprint
+"""Badges: the personal badge, single reprints and bulk sheets with QR codes."""
+from flask import Flask
+from flask_babel import lazy_gettext as _l
 
-bp = Blueprint("badges", __name__)
+from ..features import features
 
-from . import views  # noqa: E402,F401
+
+def register(app: Flask) -> None:
+    """Plug this feature into the app."""
+    from . import cli, views
+
+    registry = features(app)
+    registry.add_blueprint(views.bp)
+    registry.add_commands(cli.badges_command)
+    registry.add_link("badges.bulk", _l("Бейджи"))

@@ -199,7 +199,7 @@ def render_badges(badges: Sequence[BadgeData], layout: str = "a6") -> bytes:
     per_page = len(boxes)
     for start in range(0, max(len(badges), 1), per_page):
         page = badges[start : start + per_page]
-        for badge, box in zip(page, boxes):
+        for badge, box in zip(page, boxes, strict=False):
             draw_badge(canvas, badge, spec.design, box)
         if spec.cut_marks and page:
             draw_cut_marks(canvas, boxes[: len(page)] if len(page) == per_page else boxes)
@@ -220,7 +220,8 @@ def draw_badge(canvas: Canvas, badge: BadgeData, d: Design, box: Rect) -> None:
     fitted = fit_text(word, d.band_font.font, band_text.w, d.band_font.size, d.band_font.min_size, 1)
     h = block_height(fitted, d.band_font.font)
     canvas.setFillColor(WHITE)
-    draw_fitted(canvas, fitted, d.band_font.font, band_text.x, band_text.top - (band_text.h - h) / 2, band_text.w, "center")
+    draw_fitted(canvas, fitted, d.band_font.font, band_text.x, band_text.top - (band_text.h - h) / 2,
+                band_text.w, "center")
 
     draw_qr(canvas, badge.badge_code, parts.qr.x, parts.qr.y, parts.qr.w)
     _draw_block(canvas, group_code(badge.badge_code), d.code, parts.code, "center", parts.code.top)
@@ -250,7 +251,7 @@ def _draw_text(canvas: Canvas, badge: BadgeData, d: Design, area: Rect, accent) 
         (organization, d.organization),
         (municipality, d.municipality),
     ]
-    blocks = []
+    blocks: list = []
     used = 0.0
     room = y - area.y
     for text, style in wanted:
@@ -273,7 +274,8 @@ def _fit(text: str, style: Style, width: float, max_lines: int | None = None) ->
     return fit_text(text, style.font, width, style.size, style.min_size, max_lines or style.max_lines)
 
 
-def _draw_block(canvas, text, style: Style, area: Rect, align: str, top: float, fitted: FittedText | None = None) -> float:
+def _draw_block(canvas, text, style: Style, area: Rect, align: str, top: float,
+                fitted: FittedText | None = None) -> float:
     fitted = fitted or _fit(text, style, area.w)
     canvas.setFillColor(style.color)
     return draw_fitted(canvas, fitted, style.font, area.x, top, area.w, align, style.leading)

@@ -1,22 +1,20 @@
 """Badge PDFs: a participant's own, a single reprint at the desk, and bulk sheets."""
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..dbtypes import utcnow
 from ..events.services import municipality_choices
 from ..extensions import db
-from ..manage.links import add_link
 from ..manage.services import managed_event_or_404, managed_registration_or_404
 from ..registration.models import Status
 from ..registration.views import get_registration_or_404
 from ..responses import pdf_response
-from . import bp
 from .forms import BulkBadgesForm
 from .render import group_code as render_group_code
 from .services import badges_pdf, badges_to_print, mark_printed, qr_svg, regenerate_badge_code
 
-add_link("badges.bulk", _l("Бейджи"), "manage")
+bp = Blueprint("badges", __name__)
 
 
 @bp.get("/r/<token>/badge.pdf")

@@ -1,5 +1,17 @@
-from flask import Blueprint
+"""Certificates: issued after check-in, the PDF, public verification, the organiser's page."""
+from flask import Flask
+from flask_babel import lazy_gettext as _l
 
-bp = Blueprint("certificates", __name__)
+from ..features import features
 
-from . import views  # noqa: E402,F401
+
+def register(app: Flask) -> None:
+    """Plug this feature into the app."""
+    from . import api, cli, views
+
+    registry = features(app)
+    registry.add_blueprint(views.bp)
+    registry.add_commands(cli.certificates_command)
+    registry.add_blueprint(api.bp, api=True)
+    registry.add_link("certificates.manage_page", _l("Сертификаты"))
+    registry.add_api(api.PATHS, api.SCHEMAS)

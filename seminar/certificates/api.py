@@ -1,11 +1,11 @@
 """GET /api/v1/certificates/<code>: the public, token-free check of a certificate."""
 from __future__ import annotations
 
-from flask import jsonify
+from flask import Blueprint, jsonify
 
-from ..api import bp
-from ..api.openapi import PATHS, SCHEMAS
 from . import services
+
+bp = Blueprint("certificates_api", __name__, url_prefix="/api/v1")
 
 
 @bp.get("/certificates/<code>")
@@ -15,7 +15,7 @@ def certificate_check(code):
     return jsonify(services.verification(certificate)), (200 if certificate is not None else 404)
 
 
-SCHEMAS["CertificateCheck"] = {
+SCHEMAS = {"CertificateCheck": {
     "type": "object",
     "required": ["valid", "full_name", "event", "issued_at"],
     "properties": {
@@ -26,8 +26,8 @@ SCHEMAS["CertificateCheck"] = {
         "issued_at": {"type": ["string", "null"], "format": "date-time"},
         "revoked_at": {"type": ["string", "null"], "format": "date-time"},
     },
-}
-PATHS["/certificates/{code}"] = {"get": {
+}}
+PATHS = {"/certificates/{code}": {"get": {
     "summary": "Check a certificate by the code under its QR (public, no token)",
     "security": [],
     "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
@@ -38,4 +38,4 @@ PATHS["/certificates/{code}"] = {"get": {
         "404": {"description": "Unknown code (valid=false)", "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/CertificateCheck"}}}},
     },
-}}
+}}}

@@ -109,7 +109,9 @@ def issue(registration: Registration, now: datetime) -> Certificate:
     if existing is not None:
         return existing
     _insert_missing([registration.id], now)
-    return certificate_of(registration)
+    issued = certificate_of(registration)
+    assert issued is not None
+    return issued
 
 
 def issue_or_existing(registration: Registration, now: datetime) -> Certificate:

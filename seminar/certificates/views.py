@@ -1,18 +1,18 @@
 """Certificates: the participant's PDF, public verification, the organiser's page."""
-from flask import abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from ..dbtypes import utcnow
 from ..extensions import db
-from ..manage.links import add_link
 from ..manage.services import managed_event_or_404, managed_registration_or_404
 from ..registration.models import Registration
 from ..registration.views import get_registration_or_404
 from ..responses import pdf_response
-from . import api, bp, services  # noqa: F401  (api: the public JSON check)
+from . import services
 
-add_link("certificates.manage_page", _l("Сертификаты"), "manage")
+bp = Blueprint("certificates", __name__)
 
 #: Why a personal link has no certificate, shown on the 404 page of certificate.pdf.
 REASONS = {

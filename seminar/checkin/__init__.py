@@ -1,5 +1,17 @@
-from flask import Blueprint
+"""Door check-in: the scanner page, its JSON API, the offline snapshot and the dashboard."""
+from flask import Flask
+from flask_babel import lazy_gettext as _l
 
-bp = Blueprint("checkin", __name__)
+from ..features import features
 
-from . import views  # noqa: E402,F401
+
+def register(app: Flask) -> None:
+    """Plug this feature into the app."""
+    from . import api, apidoc, views
+
+    registry = features(app)
+    registry.add_blueprint(views.bp)
+    registry.add_blueprint(api.bp, api=True)
+    registry.add_link("checkin.door", _l("Вход: сканер"), "check_in")
+    registry.add_link("checkin.dashboard", _l("Дашборд"))
+    registry.add_api(apidoc.PATHS, apidoc.SCHEMAS)

@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
-from ..api import bp
 from ..api.auth import ApiAbort, EventAccess, event_access, event_for, token_required
 from ..dbtypes import utcnow
 from ..events.models import Event
-from ..registration.queries import event_stats
-from . import apidoc, services  # noqa: F401  (apidoc: the OpenAPI paths)
+from . import services
+from .roster import event_stats
 from .services import CheckInOutcome, DoorPerson
+
+bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1")
 
 #: HTTP status of each check-in answer.
 HTTP_STATUS = {

@@ -1,7 +1,7 @@
-"""The door's paths in the OpenAPI document (added to seminar.api.openapi at import time)."""
+"""The door's paths in the OpenAPI document (registered by `checkin.register`)."""
 from __future__ import annotations
 
-from ..api.openapi import ERRORS, PATHS, SCHEMAS, SLUG
+from ..api.openapi import ERRORS, SLUG
 
 
 def _json(description: str, schema: dict) -> dict:
@@ -46,8 +46,8 @@ BAD_REQUEST = _json("Malformed body (not JSON, code not a string or too long, ba
                                                       "message": {"type": "string"}}})
 AUTH = {"401": ERRORS["401"], "403": ERRORS["403"]}
 
-SCHEMAS.update({"DoorPerson": DOOR_PERSON, "Scan": SCAN, "ScanResult": SCAN_RESULT})
-PATHS.update({
+SCHEMAS = {"DoorPerson": DOOR_PERSON, "Scan": SCAN, "ScanResult": SCAN_RESULT}
+PATHS = {
     "/events/{slug}/checkins": {"post": {
         "summary": "Check a person in by badge code or registration id (door, organiser)",
         "description": "Every scan is kept in the audit trail. Works with a bearer token or, from the "
@@ -116,4 +116,4 @@ PATHS.update({
             "400": {"description": "Empty body or not an image"},
             "413": {"description": "Frame larger than 1 MB"}, **ERRORS},
     }},
-})
+}

@@ -7,11 +7,11 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 from ..registration.models import Registration
 
 
-class CheckIn(db.Model):
+class CheckIn(Model):
     __tablename__ = "checkin"
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
@@ -27,7 +27,7 @@ class CheckIn(db.Model):
     registration: Mapped[Registration] = relationship()
 
 
-class CheckInAudit(db.Model):
+class CheckInAudit(Model):
     """Every check-in, repeat, refusal and undo, kept for the organisers."""
 
     __tablename__ = "checkin_audit"

@@ -12,16 +12,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from typing import Protocol
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import Protocol, cast
 
-from sqlalchemy import Select, bindparam, delete, insert, select
+from sqlalchemy import Select, Table, bindparam, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from ..events.models import Event, Municipality
 from ..extensions import db
-from ..registration.models import Registration, Status, name_key
+from ..registration.models import Registration, Status, full_name_of, name_key, short_name_of
 from .models import CheckIn, CheckInAudit
 
 #: A device clock may run this far ahead of the server's.
@@ -54,8 +54,13 @@ class DoorPerson:
     status: str
 
     # The same ФИО rules as a registration: "Иванов Иван Петрович", "Иванов И. П.".
-    full_name = Registration.full_name
-    short_name = Registration.short_name
+    @property
+    def full_name(self) -> str:
+        return full_name_of(self.last_name, self.first_name, self.middle_name)
+
+    @property
+    def short_name(self) -> str:
+        return short_name_of(self.last_name, self.first_name, self.middle_name)
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,7 @@ def _person(row) -> DoorPerson:
 
 # The scan's own statements, built once in plain Core on the tables: the door
 # endpoint is the hot path, and this skips the ORM's per-call statement work.
-_reg, _mun, _chk = Registration.__table__, Municipality.__table__, CheckIn.__table__
+_reg, _mun, _chk = (cast(Table, m.__table__) for m in (Registration, Municipality, CheckIn))
 _SCAN_LOOKUP = (
     select(_reg.c.id, _reg.c.event_id, _reg.c.last_name, _reg.c.first_name, _reg.c.middle_name,
            _mun.c.name, _reg.c.organization, _reg.c.position, _reg.c.role, _reg.c.status,
@@ -108,18 +113,21 @@ _BY_CODE = _SCAN_LOOKUP.where(_reg.c.badge_code == bindparam("code"))
 _BY_ID = _SCAN_LOOKUP.where(_reg.c.id == bindparam("registration_id"))
 _FIRST_CHECK_IN = select(_chk.c.checked_in_at, _chk.c.device, _chk.c.scan_id).where(
     _chk.c.registration_id == bindparam("registration_id"))
-_AUDIT_BY_SCAN = select(CheckInAudit.__table__.c.id).where(
-    CheckInAudit.__table__.c.scan_id == bindparam("scan_id"))
+_AUDIT_BY_SCAN = select(CheckInAudit.id).where(
+    CheckInAudit.scan_id == bindparam("scan_id"))
 _INSERT_CHECK_IN = insert(_chk)
-_INSERT_AUDIT = insert(CheckInAudit.__table__)
+_INSERT_AUDIT = insert(cast(Table, CheckInAudit.__table__))
 
 
 class DoorEvent(Protocol):
     """What the scan needs of an event: an Event, or the API's cached EventAccess."""
 
-    id: int
-    starts_at: datetime
-    registration_opens: datetime | None
+    @property
+    def id(self) -> int: ...
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def registration_opens(self) -> datetime | None: ...
 
 
 def normalise_code(code: str) -> str:
@@ -290,7 +298,7 @@ def arrivals(event: Event, bucket_minutes: int = 5) -> list[dict]:
     if not times:
         return []
     step = timedelta(minutes=bucket_minutes)
-    epoch = datetime(2000, 1, 1, tzinfo=timezone.utc)
+    epoch = datetime(2000, 1, 1, tzinfo=UTC)
 
     def start(moment: datetime) -> datetime:
         return epoch + ((moment - epoch) // step) * step
@@ -319,7 +327,7 @@ def decode_codes(image_bytes: bytes) -> list[str]:
         image.load()
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise ValueError("not a JPEG or PNG image") from exc
-    results = zxingcpp.read_barcodes(image.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode)
+    results = zxingcpp.read_barcodes(image.convert("L"), formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
     codes = []
     for result in results:
         if result.text and result.text not in codes:

@@ -3,29 +3,24 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, render_template, url_for
+from flask import Blueprint, Response, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
-from ..manage.links import add_link
 from ..manage.services import managed_event_or_404
-from ..registration import queries  # a module, not its names: registration.queries imports checkin
-from ..templating import ROLE_LABELS
-from . import bp
 from ..responses import download
+from ..templating import ROLE_LABELS
 from .exports import no_shows_csv, no_shows_xlsx
+from .roster import event_stats
 
-add_link("checkin.door", _l("Вход: сканер"), "check_in")
-add_link("checkin.dashboard", _l("Дашборд"), "manage")
-
-
+bp = Blueprint("checkin", __name__)
 
 @bp.get("/manage/events/<slug>/checkin")
 @login_required
 def door(slug):
     """The door page: scanner input, camera, name search, result card, offline queue."""
     event = managed_event_or_404(slug, "check_in")
-    return render_template("checkin/door.html", event=event, stats=queries.event_stats(event),
+    return render_template("checkin/door.html", event=event, stats=event_stats(event),
                            api_base=_api_base(slug),
                            roles={k: str(v) for k, v in ROLE_LABELS.items()})
 
@@ -75,7 +70,7 @@ def manifest(slug):
 def dashboard(slug):
     """Live arrivals for organisers: over time and per municipality, refreshed by polling."""
     event = managed_event_or_404(slug, "manage")
-    return render_template("checkin/dashboard.html", event=event, stats=queries.event_stats(event),
+    return render_template("checkin/dashboard.html", event=event, stats=event_stats(event),
                            api_base=_api_base(slug))
 
 

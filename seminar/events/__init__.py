@@ -1,5 +1,11 @@
-from flask import Blueprint
+"""Events: the public list and event pages; regions and municipalities."""
+from flask import Flask
 
-bp = Blueprint("events", __name__)
+from ..features import features
 
-from . import views  # noqa: E402,F401
+
+def register(app: Flask) -> None:
+    """Plug this feature into the app."""
+    from . import views
+
+    features(app).add_blueprint(views.bp)

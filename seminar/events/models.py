@@ -8,19 +8,19 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, VenueClock, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 
-class Region(db.Model):
+class Region(Model):
     __tablename__ = "region"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    municipalities: Mapped[list["Municipality"]] = relationship(
+    municipalities: Mapped[list[Municipality]] = relationship(
         back_populates="region", order_by="Municipality.name"
     )
 
 
-class Municipality(db.Model):
+class Municipality(Model):
     __tablename__ = "municipality"
     __table_args__ = (UniqueConstraint("region_id", "name"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,7 +37,7 @@ class EventStatus(str, enum.Enum):
     archived = "archived"
 
 
-class Event(VenueClock, db.Model):
+class Event(VenueClock, Model):
     __tablename__ = "event"
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)

@@ -1,10 +1,10 @@
 """Public event list and event page."""
-from flask import render_template
+from flask import Blueprint, render_template
 
 from ..dbtypes import utcnow
-from ..registration.services import seats_left
-from . import bp
 from .services import get_event_or_404, list_public_events
+
+bp = Blueprint("events", __name__)
 
 
 @bp.get("/")
@@ -18,4 +18,4 @@ def detail(slug):
     """An event's page: when, where, seats, and the way to register."""
     event = get_event_or_404(slug)
     return render_template("events/detail.html", event=event, now=utcnow(),
-                           state=event.registration_state(utcnow()), seats_left=seats_left(event))
+                           state=event.registration_state(utcnow()))

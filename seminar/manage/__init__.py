@@ -1,5 +1,11 @@
-from flask import Blueprint
+"""The organiser's pages: events, the registration list, approve and cancel, exports."""
+from flask import Flask
 
-bp = Blueprint("manage", __name__)
+from ..features import features
 
-from . import views  # noqa: E402,F401
+
+def register(app: Flask) -> None:
+    """Plug this feature into the app."""
+    from . import views
+
+    features(app).add_blueprint(views.bp)

@@ -67,6 +67,13 @@ class EventForm(FlaskForm):
         """A wall-clock time typed for the venue, as an aware datetime."""
         return value.replace(tzinfo=ZoneInfo(self.timezone.data)) if value else None
 
+    def aware_required(self, value: datetime | None) -> datetime:
+        """Like `aware`, for a field the form requires."""
+        moment = self.aware(value)
+        if moment is None:
+            raise ValueError("a required date field was empty after validation")
+        return moment
+
     @property
     def region_id(self) -> int | None:
         return int(self.region.data) if self.region.data and re.fullmatch(r"\d+", self.region.data) else None

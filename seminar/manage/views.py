@@ -1,19 +1,20 @@
 """Organiser pages: events, registrations, approvals."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..checkin.roster import event_stats, paginate_rows, registrations_query
+from ..checkin.roster_exports import registrations_csv, registrations_xlsx
 from ..dbtypes import utcnow
 from ..events.editing import EventFields, region_choices, save_event, taken_slugs
 from ..extensions import db
-from ..responses import download
 from ..registration import notify
-from ..registration.exports import registrations_csv, registrations_xlsx
-from ..registration.queries import event_stats, paginate_rows, registrations_query
 from ..registration.services import NotCancellable, approve, cancel
-from . import bp
+from ..responses import download
 from .forms import EventForm
 from .services import events_for, managed_event_or_404, managed_registration_or_404
+
+bp = Blueprint("manage", __name__)
 
 
 @bp.before_request
@@ -54,7 +55,7 @@ def _fields(form: EventForm) -> EventFields:
     return EventFields(
         title=form.title.data, slug=form.slug.data, description=form.description.data or "",
         city=form.city.data, venue=form.venue.data or "", timezone=form.timezone.data,
-        starts_at=form.aware(form.starts_at.data), ends_at=form.aware(form.ends_at.data),
+        starts_at=form.aware_required(form.starts_at.data), ends_at=form.aware_required(form.ends_at.data),
         registration_opens=form.aware(form.registration_opens.data),
         registration_closes=form.aware(form.registration_closes.data),
         capacity=form.capacity.data, municipality_quota=form.municipality_quota.data,

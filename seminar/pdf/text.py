@@ -67,7 +67,7 @@ def fit_text(
             if lines is not None and len(lines) <= max_lines:
                 return _fitted(tuple(lines), font, s)
             s = round(s - step, 3)
-        lines = _wrap(pieces, space, width / min_size, font)
+        lines = _wrap(pieces, space, width / min_size, font) or []
         head, rest = lines[: max_lines - 1], " ".join(lines[max_lines - 1 :])
     else:
         head, rest = [], text
@@ -167,7 +167,7 @@ def draw_fitted(
     ascent, descent = getAscentDescent(font, size)
     canvas.setFont(font, size)
     y = top - ascent
-    for line, w in zip(fitted.lines, fitted.widths):
+    for line, w in zip(fitted.lines, fitted.widths, strict=True):
         if align == "center":
             canvas.drawString(x + (width - w) / 2, y, line)
         elif align == "right":

@@ -1,21 +1,32 @@
 """The organiser's programme editor: rooms, sessions, speakers."""
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..checkin.roster import registrations_query
 from ..extensions import db
-from ..manage.links import add_link
 from ..manage.services import managed_event_or_404, managed_registration_or_404
-from ..registration.queries import registrations_query
-from . import bp, notify
+from . import notify
 from .forms import RoomForm, SessionForm, SpeakerProfileForm
 from .queries import programme_data, session_item
 from .services import (
-    ProgrammeError, SessionInput, add_speaker, create_session, delete_room, delete_session, local_moment,
-    remove_speaker, room_of, rooms_of, save_room, session_of, update_session, update_speaker_profile,
+    ProgrammeError,
+    SessionInput,
+    add_speaker,
+    create_session,
+    delete_room,
+    delete_session,
+    local_moment,
+    remove_speaker,
+    room_of,
+    rooms_of,
+    save_room,
+    session_of,
+    update_session,
+    update_speaker_profile,
 )
 
-add_link("programme.editor", _l("Программа"), "manage")
+bp = Blueprint("programme_editor", __name__)
 
 
 def _session_or_404(event, session_id):

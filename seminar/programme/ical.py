@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from icalendar import Calendar, Event as VEvent
+from icalendar import Calendar
+from icalendar import Event as VEvent
 
 from .items import EventInfo, SessionItem
 

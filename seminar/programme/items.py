@@ -60,7 +60,7 @@ class SessionItem:
     def anchor(self) -> str:
         return f"session-{self.id}"
 
-    def overlaps(self, other: "SessionItem") -> bool:
+    def overlaps(self, other: SessionItem) -> bool:
         return self.starts_at < other.ends_at and other.starts_at < self.ends_at
 
 

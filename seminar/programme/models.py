@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
 from ..events.models import Event
-from ..extensions import db
+from ..extensions import Model, db
 from ..registration.models import Registration
 
 
@@ -34,7 +34,7 @@ session_speaker = Table(
 )
 
 
-class Room(db.Model):
+class Room(Model):
     __tablename__ = "room"
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
@@ -42,10 +42,10 @@ class Room(db.Model):
     capacity: Mapped[int | None] = mapped_column()
     position: Mapped[int] = mapped_column(default=0)
     event: Mapped[Event] = relationship()
-    sessions: Mapped[list["Session"]] = relationship(back_populates="room")
+    sessions: Mapped[list[Session]] = relationship(back_populates="room")
 
 
-class Session(db.Model):
+class Session(Model):
     __tablename__ = "programme_session"
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)

@@ -1,11 +1,9 @@
-"""The shape of /events/<slug>/programme.json, added to the OpenAPI document at import.
+"""The shape of /events/<slug>/programme.json, registered by `programme.register`.
 
 The programme is public and lives outside /api/v1, hence the path-level server "/".
 Times are ISO 8601 with the venue's offset (e.g. 2022-08-30T10:00:00+09:00).
 """
 from __future__ import annotations
-
-from ..api.openapi import PATHS, SCHEMAS
 
 TIME = {"type": "string", "format": "date-time", "description": "ISO 8601 with the venue's UTC offset"}
 
@@ -45,8 +43,8 @@ PROGRAMME_SCHEMA = {
     },
 }
 
-SCHEMAS["ProgrammeJson"] = PROGRAMME_SCHEMA
-PATHS["/events/{slug}/programme.json"] = {
+SCHEMAS = {"ProgrammeJson": PROGRAMME_SCHEMA}
+PATHS = {"/events/{slug}/programme.json": {
     "servers": [{"url": "/"}],
     "get": {
         "summary": "The public programme of an event (no token needed)",
@@ -56,4 +54,4 @@ PATHS["/events/{slug}/programme.json"] = {
             "schema": {"$ref": "#/components/schemas/ProgrammeJson"}}}},
             "404": {"description": "No such event"}},
     },
-}
+}}

@@ -58,7 +58,6 @@ def _session_cell(s: SessionItem) -> list:
 
 def programme_pdf(data: ProgrammeData, locale: str = "ru") -> bytes:
     """All days of the programme on A4 pages with an event header and page numbers."""
-    styles = _styles()
     ev = data.event
     out = BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm, topMargin=12 * mm,

@@ -76,7 +76,7 @@ def layout_day(day: DayItem, rooms: list[RoomItem]) -> None:
         if s.all_rooms:
             column = "2 / -1"
         else:
-            start = column_of.get(s.room_id, loose_column)
+            start = column_of.get(s.room_id, loose_column) if s.room_id is not None else loose_column
             column = f"{start} / {start + 1}"
         day.cells.append(GridCell(s, f"{row_of[s.starts_at]} / {row_of[s.ends_at]}", column))
 
@@ -101,15 +101,15 @@ def programme_data(event: Event, now: datetime | None = None) -> ProgrammeData:
     rooms = [RoomItem(r.id, r.name, r.capacity) for r in rooms_of(event)]
     order = _room_order(rooms)
     sessions = [session_item(s) for s in _sessions(event)]
-    sessions.sort(key=lambda s: (s.starts_at, order.get(s.room_id, -1), s.id))
+    sessions.sort(key=lambda s: (s.starts_at, order.get(s.room_id, -1) if s.room_id is not None else -1, s.id))
     days: list[DayItem] = []
     for s in sessions:
         day = info.local(s.starts_at).date()
         if not days or days[-1].day != day:
             days.append(DayItem(day, []))
         days[-1].sessions.append(s)
-    for day in days:
-        layout_day(day, rooms)
+    for day_item in days:
+        layout_day(day_item, rooms)
     current, upcoming = marks(info, sessions, now) if now else (frozenset(), frozenset())
     return ProgrammeData(info, rooms, sessions, days, current, upcoming)
 
@@ -121,9 +121,11 @@ def speakers_of(event: Event) -> list[tuple[SpeakerItem, list[SessionItem]]]:
     for s in sessions:
         for speaker in s.speakers:
             by_id.setdefault(speaker.id, []).append(s)
+    if not by_id:
+        return []
     registrations = db.session.scalars(
         select(Registration).where(Registration.id.in_(by_id))
-        .order_by(Registration.last_name_key, Registration.first_name)) if by_id else []
+        .order_by(Registration.last_name_key, Registration.first_name))
     return [(speaker_item(r), by_id[r.id]) for r in registrations]
 
 

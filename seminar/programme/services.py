@@ -14,6 +14,7 @@ Sessions that merely touch (one ends at 11:00, the next starts at 11:00) do not 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -133,7 +134,7 @@ def check_session(event: Event, data: SessionInput, speakers: list[Registration]
                                  if other_all else
                                  _("Секция без зала занимает все залы, а в это время идёт %(other)s.",
                                    other=describe(other)))
-        if data.room_id is not None and other.room_id == data.room_id:
+        if data.room_id is not None and other.room_id == data.room_id and other.room is not None:
             raise ProgrammeError(_("Зал «%(room)s» в это время занят: %(other)s.",
                                    room=other.room.name, other=describe(other)))
     speaker_ids = {r.id for r in speakers}
@@ -161,7 +162,7 @@ def _apply(session: Session, data: SessionInput) -> None:
     session.position = data.position
 
 
-def create_session(event: Event, data: SessionInput, speakers: list[Registration] = ()) -> Session:
+def create_session(event: Event, data: SessionInput, speakers: Sequence[Registration] = ()) -> Session:
     """Add a session to the programme after checking every rule."""
     speakers = list(speakers)
     check_session(event, data, speakers)

@@ -1,14 +1,15 @@
 """The public programme, speakers, and the programme as JSON, iCalendar and PDF."""
-from flask import Response, jsonify, render_template, url_for
+from flask import Blueprint, Response, jsonify, render_template, url_for
 from flask_babel import gettext as _
 
 from ..dbtypes import utcnow
 from ..events.services import get_event_or_404
 from ..registration.views import get_registration_or_404
-from . import bp, openapi  # noqa: F401  (adds programme.json to the API document)
 from .ical import calendar_bytes
 from .pdf import programme_pdf
 from .queries import event_info, programme_data, programme_json, speaker_sessions, speakers_of
+
+bp = Blueprint("programme", __name__)
 
 
 def _programme_url(event) -> str:

@@ -1,5 +1,13 @@
-from flask import Blueprint
+"""Registration: the public form, the personal page, seats and the waitlist."""
+from flask import Flask
 
-bp = Blueprint("registration", __name__)
+from ..features import features
 
-from . import views  # noqa: E402,F401
+
+def register(app: Flask) -> None:
+    """Plug this feature into the app."""
+    from . import services, views
+
+    registry = features(app)
+    registry.add_blueprint(views.bp)
+    registry.add_template_global("seats_left_of", services.seats_left)

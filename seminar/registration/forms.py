@@ -80,7 +80,7 @@ class RegistrationForm(FlaskForm):
         try:
             field.data = normalise_phone(field.data)
         except ValueError:
-            raise ValidationError(_l("Проверьте номер: например, +7 914 123-45-67."))
+            raise ValidationError(_l("Проверьте номер: например, +7 914 123-45-67.")) from None
 
     @property
     def municipality_id(self) -> int:

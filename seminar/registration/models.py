@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
 from ..events.models import Event, Municipality
-from ..extensions import db
+from ..extensions import Model
 
 #: No 0/O, 1/I/L or U/V look-alikes; 30 symbols × 28 characters ≈ 137 bits.
 BADGE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -24,6 +24,17 @@ def new_badge_code() -> str:
 def new_access_token() -> str:
     return secrets.token_urlsafe(24)
 
+
+
+def full_name_of(last_name: str, first_name: str, middle_name: str | None) -> str:
+    """Иванов Иван Петрович (ФИО, the patronymic optional)."""
+    return " ".join(p for p in (last_name, first_name, middle_name) if p)
+
+
+def short_name_of(last_name: str, first_name: str, middle_name: str | None) -> str:
+    """Иванов И. П."""
+    initials = " ".join(f"{p[0]}." for p in (first_name, middle_name) if p)
+    return f"{last_name} {initials}".strip()
 
 class Role(str, enum.Enum):
     participant = "participant"
@@ -44,7 +55,7 @@ class Status(str, enum.Enum):
 SEAT_HOLDING = (Status.pending.value, Status.confirmed.value)
 
 
-class Registration(db.Model):
+class Registration(Model):
     __tablename__ = "registration"
     __table_args__ = (
         UniqueConstraint("event_id", "email"),
@@ -87,13 +98,11 @@ class Registration(db.Model):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+        return full_name_of(self.last_name, self.first_name, self.middle_name)
 
     @property
     def short_name(self) -> str:
-        """Иванов И. П."""
-        initials = " ".join(f"{p[0]}." for p in (self.first_name, self.middle_name) if p)
-        return f"{self.last_name} {initials}".strip()
+        return short_name_of(self.last_name, self.first_name, self.middle_name)
 
     @property
     def display_name(self) -> str:

@@ -131,7 +131,9 @@ def register(event: Event, applicant: Applicant, *, now: datetime, consent_versi
     except IntegrityError:
         # Another request registered the same address between our check and insert.
         db.session.rollback()
-        return Outcome(find_by_email(event, email), created=False)
+        winner = find_by_email(event, email)
+        assert winner is not None  # the row that made our INSERT fail
+        return Outcome(winner, created=False)
     return Outcome(registration, created=True)
 
 

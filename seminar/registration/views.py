@@ -1,15 +1,24 @@
 """Registering for an event, and the participant's personal page."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..dbtypes import utcnow
 from ..events.services import get_event_or_404, municipality_choices
 from ..extensions import check_csrf, csrf, db, limiter
-from . import bp, notify
+from . import notify
 from .forms import RegistrationForm
 from .services import (
-    Applicant, NotCancellable, RegistrationClosed, UnknownMunicipality, cancel, get_by_token, register,
+    Applicant,
+    NotCancellable,
+    RegistrationClosed,
+    UnknownMunicipality,
+    cancel,
+    get_by_token,
+    register,
 )
+
+bp = Blueprint("registration", __name__)
 
 CLOSED_MESSAGES = {
     "not_yet": _l("Регистрация ещё не открыта."),

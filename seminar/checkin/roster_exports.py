@@ -7,7 +7,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..spreadsheets import csv_bytes, xlsx_bytes
 from ..templating import ROLE_LABELS, STATUS_LABELS, event_datetime
-from .queries import registrations_query
+from .roster import registrations_query
 
 WIDTHS = (20, 14, 18, 30, 16, 34, 36, 36, 12, 18, 18, 18, 14, 18)
 

@@ -1,14 +1,14 @@
-"""Reading registrations for organisers: lists, filters, counts."""
+"""The roster: registrations with their check-in, filtered and counted, for organisers and the door."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, or_, select
 
-from ..checkin.models import CheckIn
 from ..events.models import Event, Municipality
 from ..extensions import db
-from .models import Registration, Status, name_key
+from ..registration.models import Registration, Status, name_key
+from .models import CheckIn
 
 
 def registrations_query(event: Event, *, role: str | None = None, status: str | None = None,

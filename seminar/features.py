@@ -1,0 +1,71 @@
+"""The extension points a feature plugs into, one registry per app.
+
+Each feature package has `register(app)`; `create_app` calls them from one list. A feature
+adds its blueprints, organiser-card links, OpenAPI paths, CLI commands and template globals
+here, through the app it is given, never by changing another module's state at import time.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, Flask, current_app
+
+EXTENSION_KEY = "seminar.features"
+
+
+@dataclass(frozen=True)
+class ManageLink:
+    """A button on the organiser's event card."""
+
+    endpoint: str
+    label: Any  # a lazy string, translated when shown
+    right: str  # 'manage' or 'check_in'
+
+
+@dataclass
+class Features:
+    """What the features have registered: read by the core, written only from `register(app)`."""
+
+    app: Flask
+    manage_links: list[ManageLink] = field(default_factory=list)
+    api_paths: dict[str, dict] = field(default_factory=dict)
+    api_schemas: dict[str, dict] = field(default_factory=dict)
+    template_globals: dict[str, Any] = field(default_factory=dict)
+    def add_blueprint(self, bp: Blueprint, *, api: bool = False) -> None:
+        """Register a blueprint; an API blueprint (under /api/v1, bearer tokens) skips CSRF."""
+        self.app.register_blueprint(bp)
+        if api:
+            from .extensions import csrf
+
+            csrf.exempt(bp)
+
+    def add_link(self, endpoint: str, label: Any, right: str = "manage") -> None:
+        """A link on the organiser's event card, shown to users with `right` on the event."""
+        if all(link.endpoint != endpoint for link in self.manage_links):
+            self.manage_links.append(ManageLink(endpoint, label, right))
+
+    def add_api(self, paths: dict[str, dict], schemas: dict[str, dict] | None = None) -> None:
+        """OpenAPI paths (relative to /api/v1) and component schemas of a feature."""
+        for path, operations in paths.items():
+            self.api_paths.setdefault(path, {}).update(operations)
+        self.api_schemas.update(schemas or {})
+
+    def add_commands(self, *commands: Any) -> None:
+        """Click commands or groups under `flask --app seminar`."""
+        for command in commands:
+            self.app.cli.add_command(command)
+
+    def add_template_global(self, name: str, value: Callable | Any) -> None:
+        """A name every template can use (e.g. a helper that a feature's partial needs)."""
+        self.template_globals[name] = value
+
+
+def features(app: Flask | None = None) -> Features:
+    """The registry of `app` (default: the current app)."""
+    app = app or current_app
+    registry = app.extensions.get(EXTENSION_KEY)
+    if registry is None:
+        registry = app.extensions[EXTENSION_KEY] = Features(app)
+    return registry
