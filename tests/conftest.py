@@ -15,6 +15,10 @@ import pytest
 
 from seminar import create_app
 from seminar.extensions import db
+from seminar.queue import huey
+
+#: Jobs run at once, in the test's own process and app context (a live server runs its own).
+huey.immediate = True
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Set by .ci/run: a missing browser, PostgreSQL or Redis fails the run instead of skipping.

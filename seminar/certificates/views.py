@@ -1,11 +1,12 @@
 """Certificates: the participant's PDF, public verification, the organiser's page."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from ..dbtypes import utcnow
 from ..extensions import db
+from ..links import public_url
 from ..manage.services import managed_event_or_404, managed_registration_or_404
 from ..registration.models import Registration
 from ..registration.views import get_registration_or_404
@@ -26,10 +27,7 @@ REASONS = {
 
 def verify_url(code: str) -> str:
     """The absolute /verify address printed as the certificate's QR."""
-    base = current_app.config.get("PUBLIC_URL")
-    if base:
-        return base.rstrip("/") + url_for("certificates.verify", code=code)
-    return url_for("certificates.verify", code=code, _external=True)
+    return public_url("certificates.verify", code=code)
 
 
 @bp.get("/r/<token>/certificate.pdf")

@@ -1,10 +1,10 @@
 """E-mails to speakers when their session moves or is removed."""
 from __future__ import annotations
 
-from flask import url_for
 from flask_babel import gettext as _
 
 from ..events.models import Event
+from ..links import public_url
 from ..registration.models import Registration
 from ..registration.notify import greeting, personal_url, send_to
 from ..templating import event_datetime, event_time
@@ -38,8 +38,8 @@ def send_session_changed(change: SessionChange) -> int:
             _("В программе «%(event)s» изменилась ваша секция «%(title)s».",
               event=event.title, title=session.title), "",
             *lines, "",
-            _("Программа: %(url)s", url=url_for("programme.programme", slug=event.slug,
-                                                _external=True, _anchor=f"session-{session.id}")),
+            _("Программа: %(url)s", url=public_url("programme.programme", slug=event.slug,
+                                                  _anchor=f"session-{session.id}")),
             _("Ваше расписание (обновите календарь): %(url)s", url=_schedule_url(speaker)),
         ])
     return sent

@@ -1,9 +1,10 @@
 """The public programme, speakers, and the programme as JSON, iCalendar and PDF."""
-from flask import Blueprint, Response, jsonify, render_template, url_for
+from flask import Blueprint, Response, jsonify, render_template
 from flask_babel import gettext as _
 
 from ..dbtypes import utcnow
 from ..events.services import get_event_or_404
+from ..links import public_url
 from ..registration.views import get_registration_or_404
 from .ical import calendar_bytes
 from .pdf import programme_pdf
@@ -13,7 +14,7 @@ bp = Blueprint("programme", __name__)
 
 
 def _programme_url(event) -> str:
-    return url_for("programme.programme", slug=event.slug, _external=True)
+    return public_url("programme.programme", slug=event.slug)
 
 
 @bp.get("/events/<slug>/programme")

@@ -1,19 +1,17 @@
 """E-mails to participants about their registration."""
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 
 from .. import mail
+from ..links import public_url
 from .models import Registration
 
 
 def personal_url(registration: Registration) -> str:
     """The absolute personal link, usable in e-mails and exports."""
-    base = current_app.config.get("PUBLIC_URL")
-    if base:
-        return base.rstrip("/") + url_for("registration.personal", token=registration.access_token)
-    return url_for("registration.personal", token=registration.access_token, _external=True)
+    return public_url("registration.personal", token=registration.access_token)
 
 
 def send_to(registration: Registration, subject: str, lines: list[str]) -> None:

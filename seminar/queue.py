@@ -1,0 +1,76 @@
+"""The background queue (Huey): mail, bulk PDFs, big exports, imports and scheduled tasks.
+
+Storage: Redis when SEMINAR_REDIS_URL is set, otherwise a SQLite file in the instance folder,
+so the web workers and `flask --app seminar worker` (which `make run` starts beside them)
+share it. Tests run tasks at once, in memory (`huey.immediate`, set in tests/conftest.py).
+
+A feature declares its jobs with `@job` / `@periodic_job` in its own `jobs.py`, and its
+`register(app)` imports that module (see docs/ARCHITECTURE.md). A job body runs inside an app
+context: the request's when the queue runs immediately, or the worker's own app.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, has_app_context
+from huey import RedisHuey, SqliteHuey
+from huey.api import Huey
+
+from .config import instance_path_from_env
+
+
+def _make_huey() -> Huey:
+    redis_url = os.environ.get("SEMINAR_REDIS_URL")
+    if redis_url:
+        return RedisHuey("seminar", url=redis_url)
+    instance = Path(instance_path_from_env())
+    instance.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("seminar", filename=str(instance / "queue.sqlite3"))
+
+
+huey = _make_huey()
+_worker_app: Flask | None = None
+
+
+def worker_app() -> Flask:
+    """The app a job runs in when no app context is active (in the worker process)."""
+    global _worker_app
+    if _worker_app is None:
+        from . import create_app
+
+        _worker_app = create_app()
+    return _worker_app
+
+
+def _in_app_context(fn: Callable) -> Callable:
+    @wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if has_app_context():
+            return fn(*args, **kwargs)
+        with worker_app().app_context():
+            return fn(*args, **kwargs)
+
+    return run
+
+
+def job(**options: Any) -> Callable:
+    """A queue task (Huey's `task` options: retries, retry_delay, priority…)."""
+
+    def decorate(fn: Callable) -> Any:
+        return huey.task(name=f"{fn.__module__}.{fn.__qualname__}", **options)(_in_app_context(fn))
+
+    return decorate
+
+
+def periodic_job(validate_datetime: Callable, **options: Any) -> Callable:
+    """A task the worker runs on a schedule, e.g. `periodic_job(crontab(minute="*/5"))`."""
+
+    def decorate(fn: Callable) -> Any:
+        return huey.periodic_task(validate_datetime, name=f"{fn.__module__}.{fn.__qualname__}",
+                                  **options)(_in_app_context(fn))
+
+    return decorate
