@@ -32,13 +32,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SLUG = "bench-forum"
 CONCURRENCY = (1, 4, 16)
 RUN_DEADLINE = 120.0  # seconds for one run of N requests
-#: ANCHORS.md (pretix 2026.8.0, 2 sync workers): (req/s, p50, p95, p99) per concurrency.
+#: docs/performance.md (pretix 2026.8.0, 2 sync workers): (req/s, p50, p95, p99) per concurrency.
 PRETIX = {
     ("SQLite", "first"): {1: (33, 29, 34, 42), 4: (63, 61, 78, 88), 16: (67, 235, 269, 348)},
     ("SQLite", "dup"): {1: (35, 27, 32, 38), 4: (59, 65, 84, 91), 16: (59, 265, 351, 392)},
     ("PostgreSQL", "first"): {1: (36, 27, 34, 41), 4: (63, 61, 74, 93), 16: (65, 239, 276, 479)},
 }
-#: The floor as measured beside pretix in ANCHORS.md, for the pretix-to-floor ratio.
+#: The floor as measured beside pretix in docs/performance.md, for the pretix-to-floor ratio.
 ANCHOR_FLOOR = {"first": {1: 676, 4: 732, 16: 682}, "dup": {1: 1581, 4: 2232, 16: 2234}}
 
 
@@ -247,7 +247,7 @@ def report(cells: dict) -> None:
     med = {key: median_result(results) for key, results in cells.items()}
     print("\nCheck-in API, gunicorn --worker-class sync --workers 2, SQLite, 127.0.0.1, "
           "new connection per request.\nreq/s · p50/p95/p99 ms (medians of runs); ratio = ours / floor "
-          "req/s in this run; pretix ratio = pretix / floor in ANCHORS.md\n")
+          "req/s in this run; pretix ratio = pretix / floor in docs/performance.md\n")
     print("| target | run | conc 1 | conc 4 | conc 16 | non-2xx |")
     print("|---|---|---|---|---|---|")
     for name in ("ours", "floor"):
@@ -260,9 +260,9 @@ def report(cells: dict) -> None:
         print(f"| ratio ours/floor | {run} | " + " | ".join(f"{r:.2f}" for r in ratios) + " | |")
     for (db_name, run), figures in PRETIX.items():
         row = [f"{figures[c][0]} · {figures[c][1]}/{figures[c][2]}/{figures[c][3]}" for c in CONCURRENCY]
-        print(f"| pretix {db_name} (ANCHORS) | {run} | " + " | ".join(row) + " | SQLite first: 175 × 500 |"
+        print(f"| pretix {db_name} (docs/performance.md) | {run} | " + " | ".join(row) + " | SQLite first: 175 × 500 |"
               if (db_name, run) == ("SQLite", "first") else
-              f"| pretix {db_name} (ANCHORS) | {run} | " + " | ".join(row) + " | |")
+              f"| pretix {db_name} (docs/performance.md) | {run} | " + " | ".join(row) + " | |")
     for run in ("first", "dup"):
         ratios = [PRETIX[("SQLite", run)][c][0] / ANCHOR_FLOOR[run][c] for c in CONCURRENCY]
         print(f"| ratio pretix SQLite/floor | {run} | " + " | ".join(f"{r:.2f}" for r in ratios) + " | |")

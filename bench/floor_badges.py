@@ -1,4 +1,4 @@
-"""The naive floor from ANCHORS.md: reportlab + qrcode, name (PT Sans) + city +
+"""The naive floor from docs/performance.md: reportlab + qrcode, name (PT Sans) + city +
 a vector QR drawn as one path, 4 per A4. ``qrcode`` as it comes: make(fit=True),
 which tries every version and all 8 masks."""
 

@@ -1,4 +1,4 @@
-"""Configuration: defaults, then the instance folder, then the environment (PRODUCT.md)."""
+"""Configuration: defaults, then the instance folder, then the environment (documented in README.md)."""
 from __future__ import annotations
 
 import os
@@ -30,7 +30,7 @@ def load_secret_key(instance_path: str) -> str:
 
 
 def build_config(instance_path: str) -> dict:
-    """Settings read from the environment, with the defaults of PRODUCT.md."""
+    """Settings read from the environment, with the documented defaults (README, Configuration)."""
     database_url = os.environ.get("SEMINAR_DATABASE_URL") or (
         "sqlite:///" + str(Path(instance_path) / "seminar.sqlite3")
     )

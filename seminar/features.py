@@ -33,6 +33,9 @@ class Features:
     api_paths: dict[str, dict] = field(default_factory=dict)
     api_schemas: dict[str, dict] = field(default_factory=dict)
     template_globals: dict[str, Any] = field(default_factory=dict)
+    #: Template partials by slot, e.g. "personal" (sections of the personal page) or
+    #: "registration_row" (actions in a row of the organiser's registration list).
+    partials: dict[str, list[str]] = field(default_factory=dict)
     def add_blueprint(self, bp: Blueprint, *, api: bool = False) -> None:
         """Register a blueprint; an API blueprint (under /api/v1, bearer tokens) skips CSRF."""
         self.app.register_blueprint(bp)
@@ -56,6 +59,12 @@ class Features:
         """Click commands or groups under `flask --app seminar`."""
         for command in commands:
             self.app.cli.add_command(command)
+
+    def add_partial(self, slot: str, template: str) -> None:
+        """A template included where a page offers `slot` (`{% for t in partials("slot") %}`)."""
+        templates = self.partials.setdefault(slot, [])
+        if template not in templates:
+            templates.append(template)
 
     def add_template_global(self, name: str, value: Callable | Any) -> None:
         """A name every template can use (e.g. a helper that a feature's partial needs)."""

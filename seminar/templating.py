@@ -96,6 +96,7 @@ def init_app(app: Flask) -> None:
             "lang_url": lambda lang: _lang_url(lang),
             "manage_links": links_for,
             "app_version": __version__,
+            "partials": lambda slot: features().partials.get(slot, []),
             **features(app).template_globals,
         }
 

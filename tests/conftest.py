@@ -163,11 +163,15 @@ def make_registration(app):
     return make
 
 
+#: The password every test staff account gets from `make_user`.
+STAFF_PASSWORD = "secret-pass-1"
+
+
 @pytest.fixture
 def make_user(app):
     from seminar.auth.services import create_or_update_user, create_token
 
-    def make(email="org@example.ru", role="organiser", event=None, password="secret-pass-1"):
+    def make(email="org@example.ru", role="organiser", event=None, password=STAFF_PASSWORD):
         user = create_or_update_user(email, role, password, event.slug if event else None)
         token = create_token(user)
         db.session.commit()
@@ -175,6 +179,78 @@ def make_user(app):
         return user
 
     return make
+
+
+def check_in(registration, at=None, device="door-1"):
+    """Check a registration in at the door (at the event's start unless `at` is given)."""
+    from seminar.checkin.models import CheckIn
+
+    row = CheckIn(event_id=registration.event_id, registration_id=registration.id,
+                  checked_in_at=at or registration.event.starts_at, device=device)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+@pytest.fixture
+def make_check_in(app):
+    """The `check_in` factory, for tests that take their factories as fixtures."""
+    return check_in
+
+
+@pytest.fixture
+def make_programme(app, make_registration):
+    """Two rooms and three sessions (a plenary, two talks with speakers) on the event's first day."""
+    from seminar.programme.services import SessionInput, create_session, save_room
+
+    def make(event, speakers=None):
+        start = event.starts_at
+        big, small = save_room(event, None, "Большой зал", 120), save_room(event, None, "Малый зал", 40)
+        speakers = speakers or [make_registration(event, role="speaker") for _ in range(2)]
+
+        def add(title, hours, room, kind="talk", people=()):
+            data = SessionInput(title=title, kind=kind, starts_at=start + timedelta(hours=hours),
+                                ends_at=start + timedelta(hours=hours, minutes=45), room_id=room.id if room else None)
+            return create_session(event, data, list(people))
+
+        sessions = [add("Открытие форума", 0, None, kind="plenary"),
+                    add("Соцсети муниципалитета", 1, big, people=speakers[:1]),
+                    add("Госпаблики: практика", 1, small, people=speakers[1:2])]
+        db.session.commit()
+        return sessions
+
+    return make
+
+
+def sign_in(client, user, password=STAFF_PASSWORD):
+    """Sign a staff account in on the test client."""
+    return client.post("/login", data={"email": user.email, "password": password})
+
+
+def bearer(user):
+    """The Authorization header of a `make_user` account's API token."""
+    return {"Authorization": f"Bearer {user.api_token}"}
+
+
+def pdf_text(data: bytes) -> str:
+    """All the text of a PDF, page after page."""
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def decoded_qrs(data: bytes, dpi: int = 150) -> list[str]:
+    """Every QR code in a PDF, decoded by zxing-cpp from pages rendered at `dpi`."""
+    import pypdfium2
+    import zxingcpp
+
+    doc = pypdfium2.PdfDocument(data)
+    try:
+        return [r.text for page in doc for r in zxingcpp.read_barcodes(page.render(scale=dpi / 72).to_pil())]
+    finally:
+        doc.close()
 
 
 # ---------------------------------------------------------------- live server

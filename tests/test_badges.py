@@ -5,6 +5,7 @@ import io
 
 import pypdfium2
 import zxingcpp
+from conftest import pdf_text, sign_in
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -21,13 +22,8 @@ def decode_pdf(data: bytes) -> list[str]:
     return codes
 
 
-def pdf_text(data: bytes) -> str:
-    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
-
-
 def login(client, make_user, event):
-    make_user(event=event)
-    client.post("/login", data={"email": "org@example.ru", "password": "secret-pass-1"})
+    sign_in(client, make_user(event=event))
 
 
 def test_personal_badge_pdf_carries_the_name_and_a_qr_that_decodes_to_the_badge_code(

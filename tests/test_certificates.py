@@ -6,9 +6,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pdfplumber
-import pypdfium2
 import pytest
-import zxingcpp
+from conftest import check_in, decoded_qrs, pdf_text, sign_in
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -16,7 +15,6 @@ from seminar.certificates import services
 from seminar.certificates.models import Certificate
 from seminar.certificates.names import detect_gender
 from seminar.certificates.pdf import CertificateData, format_dates, parts, render_certificates
-from seminar.checkin.models import CheckIn
 from seminar.extensions import db
 from seminar.registration.models import BADGE_ALPHABET
 
@@ -28,30 +26,12 @@ def past_event(make_event):
     return make_event(starts_at=NOW - timedelta(days=3, hours=8), ends_at=NOW - timedelta(days=3))
 
 
-def check_in(registration):
-    db.session.add(CheckIn(event_id=registration.event_id, registration_id=registration.id,
-                           checked_in_at=registration.event.starts_at, device="door-1"))
-    db.session.commit()
-
-
 @pytest.fixture
 def attendee(past_event, make_registration):
     registration = make_registration(past_event, last_name="Воробьёва", first_name="Алёна",
                                      middle_name="Фёдоровна")
     check_in(registration)
     return registration
-
-
-def pdf_text(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-
-
-def decoded_qrs(pdf: bytes) -> list[str]:
-    doc = pypdfium2.PdfDocument(pdf)
-    try:
-        return [r.text for page in doc for r in zxingcpp.read_barcodes(page.render(scale=150 / 72).to_pil())]
-    finally:
-        doc.close()
 
 
 # ---- who gets a certificate ----------------------------------------------------------------
@@ -250,8 +230,7 @@ def test_api_check_needs_no_token_and_has_the_contract_shape(client, attendee):
 # ---- organiser: page, bulk PDF, revoke; CLI; demo ------------------------------------------
 
 def login(client, make_user, event):
-    make_user(email="org@example.ru", role="organiser", event=event)
-    client.post("/login", data={"email": "org@example.ru", "password": "secret-pass-1"})
+    sign_in(client, make_user(email="org@example.ru", role="organiser", event=event))
 
 
 def test_organiser_page_counts_eligible_people_and_downloads_all(client, make_user, past_event,

@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from conftest import bearer
 from sqlalchemy import func, select
 
 from seminar.checkin.models import CheckIn, CheckInAudit
@@ -35,10 +36,6 @@ def scan(client, forum, door):
                            headers={"Authorization": f"Bearer {token or door.api_token}",
                                     "Content-Type": "application/json"})
     return post
-
-
-def bearer(user):
-    return {"Authorization": f"Bearer {user.api_token}"}
 
 
 def checkin_rows(registration=None) -> int:

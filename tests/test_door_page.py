@@ -10,16 +10,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import sign_in
 
 from seminar.checkin.models import CheckIn
 from seminar.extensions import db
 
 DEMO = "belogorsk-2022"
 DOOR_URL = f"/manage/events/{DEMO}/checkin"
-
-
-def sign_in(client, user, password="secret-pass-1"):
-    return client.post("/login", data={"email": user.email, "password": password})
 
 
 # ------------------------------------------------------------------ access rules

@@ -1,6 +1,7 @@
 """Organiser pages: creating and editing events, the registration list."""
 from __future__ import annotations
 
+from conftest import sign_in
 from sqlalchemy import select
 
 from seminar.events.models import Event
@@ -8,8 +9,7 @@ from seminar.extensions import db
 
 
 def login(client, make_user, event=None, role="organiser"):
-    make_user(event=event, role=role)
-    client.post("/login", data={"email": "org@example.ru", "password": "secret-pass-1"})
+    sign_in(client, make_user(event=event, role=role))
 
 
 def event_form(**overrides):

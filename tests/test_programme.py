@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import sign_in
 from icalendar import Calendar
 
 import seminar.models  # noqa: F401  (all models, before create_app)
@@ -65,10 +66,6 @@ def edit(session, **changes):
                   starts_at=session.starts_at, ends_at=session.ends_at)
     values.update(changes)
     return update_session(session, SessionInput(**values))
-
-
-def login(client, user):
-    return client.post("/login", data={"email": user.email, "password": "secret-pass-1"})
 
 
 # ---------------------------------------------------------------- conflict rules
@@ -141,7 +138,7 @@ def test_deleting_a_room_in_use_is_refused_and_lists_its_sessions(event, rooms, 
     with pytest.raises(RoomInUse) as err:
         delete_room(rooms[1])
     assert "«Правовое поле»" in err.value.message and "«Практикум»" in err.value.message
-    login(client, make_user(event=event))
+    sign_in(client, make_user(event=event))
     page = client.post(f"/manage/events/{event.slug}/programme/rooms/{rooms[1].id}/delete",
                        follow_redirects=True).get_data(as_text=True)
     assert "нельзя удалить" in page and "Правовое поле" in page
@@ -155,16 +152,16 @@ def test_deleting_a_room_in_use_is_refused_and_lists_its_sessions(event, rooms, 
 def test_editor_needs_an_organiser_of_the_event(event, client, make_user, make_event):
     url = f"/manage/events/{event.slug}/programme"
     assert client.get(url).status_code == 302
-    login(client, make_user("door@example.ru", role="door", event=event))
+    sign_in(client, make_user("door@example.ru", role="door", event=event))
     assert client.get(url).status_code == 403
     client.post("/logout")
-    login(client, make_user(event=event))
+    sign_in(client, make_user(event=event))
     assert client.get(url).status_code == 200
     assert f'href="{url}"' in client.get(f"/manage/events/{event.slug}/").get_data(as_text=True)
 
 
 def test_editor_creates_a_session_in_event_time_and_keeps_input_on_collision(event, rooms, client, make_user):
-    login(client, make_user(event=event))
+    sign_in(client, make_user(event=event))
     form = {"title": "Брендинг территорий", "kind": "talk", "room": str(rooms[0].id), "day": "2030-08-30",
             "starts": "10:00", "ends": "10:40", "track": "", "description": "", "position": "0"}
     response = client.post(f"/manage/events/{event.slug}/programme/sessions/new", data=form)
@@ -182,7 +179,7 @@ def test_times_are_entered_in_the_event_zone_whatever_the_server_zone(event, roo
     os.environ["TZ"] = "America/New_York"
     systime.tzset()
     try:
-        login(client, make_user(event=event))
+        sign_in(client, make_user(event=event))
         client.post(f"/manage/events/{event.slug}/programme/sessions/new", data={
             "title": "Открытие", "kind": "plenary", "room": "", "day": "2030-08-30",
             "starts": "10:00", "ends": "10:30", "position": "0"})
@@ -203,7 +200,7 @@ def test_speaker_gets_an_email_saying_what_changed(event, rooms, client, make_us
     speaker = make_registration(event, last_name="Морозова", email="morozova@example.ru")
     other = make_registration(event, last_name="Павлов", email="pavlov@example.ru")
     session = add(event, "Госпаблики", at(11), at(11, 40), rooms[0], speakers=[speaker])
-    login(client, make_user(event=event))
+    sign_in(client, make_user(event=event))
     client.post(f"/manage/events/{event.slug}/programme/sessions/{session.id}", data={
         "title": "Госпаблики", "kind": "talk", "room": str(rooms[1].id), "day": "2030-08-30",
         "starts": "12:00", "ends": "12:40", "position": "0"})
@@ -398,3 +395,12 @@ def test_programme_page_marks_the_session_running_at_the_venue(event, rooms, cli
     assert "Идёт сейчас" in page and "Далее в 12:00" in page
     assert re.search(rf'class="session kind-talk is-current"\s+id="session-{talk.id}"', page)
     assert re.search(rf'class="session kind-talk is-next"\s+id="session-{later.id}"', page)
+
+
+def test_speaker_sees_own_sessions_on_the_personal_page(client, make_event, make_programme):
+    event = make_event()
+    sessions = make_programme(event)
+    speaker = sessions[1].speakers[0]
+    page = client.get(f"/r/{speaker.access_token}").get_data(as_text=True)
+    assert "Соцсети муниципалитета" in page
+    assert "Госпаблики: практика" not in page  # the other speaker's talk

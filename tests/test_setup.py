@@ -88,3 +88,26 @@ def test_english_catalog_translates_every_string(tmp_path):
         catalog = read_po(f)
     missing = [m.id for m in catalog if m.id and not (m.string if isinstance(m.string, str) else all(m.string))]
     assert missing == [], f"untranslated: {missing[:10]}"
+
+
+def test_version_is_reported_in_openapi_and_organiser_footer(client, make_user, make_event):
+    from seminar.version import __version__
+
+    assert client.get("/api/v1/openapi.json").get_json()["info"]["version"] == __version__
+    event = make_event()
+    make_user(email="org@example.ru", event=event)
+    client.post("/login", data={"email": "org@example.ru", "password": "secret-pass-1"})
+    assert f"seminar {__version__}" in client.get("/manage/").get_data(as_text=True)
+
+
+def test_every_feature_plugs_in_through_register(app):
+    from seminar import FEATURES
+    from seminar.features import features
+
+    assert all(callable(getattr(feature, "register", None)) for feature in FEATURES)
+    registry = features(app)
+    # Each feature's links, API paths and partials arrive through the registry alone.
+    assert {"badges.bulk", "checkin.door", "programme_editor.editor"} <= {
+        link.endpoint for link in registry.manage_links}
+    assert "/events/{slug}/checkins" in registry.api_paths
+    assert "badges/_personal_badge.html" in registry.partials["personal"]

@@ -13,3 +13,5 @@ def register(app: Flask) -> None:
     registry.add_blueprint(views.bp)
     registry.add_commands(cli.badges_command)
     registry.add_link("badges.bulk", _l("Бейджи"))
+    registry.add_partial("personal", "badges/_personal_badge.html")
+    registry.add_partial("registration_row", "badges/_row_actions.html")

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from ..api.auth import ApiAbort, EventAccess, event_access, event_for, token_required
 from ..dbtypes import utcnow
 from ..events.models import Event
+from ..extensions import db
 from . import services
 from .roster import event_stats
 from .services import CheckInOutcome, DoorPerson
@@ -122,6 +123,7 @@ def delete_checkin(slug, registration_id):
         services.undo_check_in(event, registration_id, user=g.api_user, now=utcnow())
     except services.CheckInNotFound:
         return jsonify({"status": "not_found", "message": "this person is not checked in"}), 404
+    db.session.commit()
     return jsonify({"status": "undone"})
 
 

@@ -148,7 +148,10 @@ def sane_scan_time(event: DoorEvent, scanned_at: datetime | None, now: datetime)
 
 
 def _write(connection: Connection, statement, params: dict) -> bool:
-    """One INSERT in its own short transaction; False when a UNIQUE constraint refused it."""
+    """One INSERT in its own short transaction; False when a UNIQUE constraint refused it.
+
+    The one exception to "the caller commits" (docs/ARCHITECTURE.md): a scan is the door's hot
+    path and its own unit of work, so it commits on its own connection at once."""
     try:
         connection.execute(statement, params)
         connection.commit()
@@ -235,7 +238,6 @@ def undo_check_in(event: Event, registration_id: int, *, user, now: datetime) ->
                                 user_id=user.id if user is not None else None,
                                 scanned_at=now, created_at=now))
     db.session.delete(check_in_row)
-    db.session.commit()
 
 
 def door_search(event: Event, q: str, limit: int = SEARCH_LIMIT) -> list[tuple[DoorPerson, datetime | None]]:

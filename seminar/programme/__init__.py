@@ -14,3 +14,4 @@ def register(app: Flask) -> None:
     registry.add_blueprint(editor.bp)
     registry.add_link("programme_editor.editor", _l("Программа"))
     registry.add_api(openapi.PATHS, openapi.SCHEMAS)
+    registry.add_partial("personal", "programme/_personal_sessions.html")
