@@ -38,13 +38,63 @@ def instance_path(tmp_path):
     return path
 
 
+#: Which database the `app` fixture runs on: "sqlite" (default) or "postgresql" (.ci/run runs the
+#: suite once with each; `SEMINAR_TEST_DB=postgresql make test` does it by hand).
+TEST_DB = os.environ.get("SEMINAR_TEST_DB", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    """One PostgreSQL database with the schema for the whole run; emptied after each test."""
+    if TEST_DB != "postgresql":
+        yield None
+        return
+    import psycopg
+
+    try:
+        conn = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except Exception as exc:  # noqa: BLE001
+        pytest.exit(f"SEMINAR_TEST_DB=postgresql but PostgreSQL is not reachable: {exc}", returncode=3)
+    name = f"seminar_suite_{uuid.uuid4().hex[:10]}"
+    conn.execute(f'CREATE DATABASE "{name}"')
+    url = pg_url(name)
+    schema_app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
+                             "INSTANCE_PATH": str(ROOT / "instance")})
+    with schema_app.app_context():
+        db.create_all()
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        db.engine.dispose()
+    yield url, tables
+    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
+def pg_url(name: str) -> str:
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    return f"{base}/{name}"
+
+
 @pytest.fixture
-def app_config(instance_path):
+def database_uri(instance_path, postgres_database):
+    """An empty database for one test: a SQLite file, or the run's PostgreSQL database."""
+    if postgres_database is None:
+        yield f"sqlite:///{instance_path / 'test.sqlite3'}"
+        return
+    import psycopg
+
+    url, tables = postgres_database
+    yield url
+    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+def app_config(instance_path, database_uri):
     return {
         "TESTING": True,
         "INSTANCE_PATH": str(instance_path),
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance_path / 'test.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "MAIL_URL": None,
@@ -389,8 +439,7 @@ def postgres_url():
         skip_or_fail(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
     name = f"seminar_test_{uuid.uuid4().hex[:10]}"
     conn.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-    yield f"{base}/{name}"
+    yield pg_url(name)
     conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     conn.close()
 
