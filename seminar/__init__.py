@@ -4,13 +4,14 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
 from . import api, audit, auth, badges, certificates, checkin, events, manage, programme, registration
 from .config import DEFAULTS, build_config, instance_path_from_env
+from .dbtypes import fold_text
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 #: Every feature of the app, in the order they are plugged in: each has `register(app)`
@@ -29,7 +30,10 @@ class CookieSessionInterface(SecureCookieSessionInterface):
 
 
 def select_locale() -> str:
-    """Russian unless the visitor chose English (?lang=en or the switch)."""
+    """Russian unless the visitor chose English (?lang=en or the switch); Russian outside a request
+    (the queue worker, the CLI), so services can word their errors anywhere."""
+    if not has_request_context():
+        return "ru"
     lang = request.args.get("lang")
     if lang in ("ru", "en"):
         session["lang"] = lang
@@ -99,3 +103,5 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
+        # SQLite's lower() folds ASCII only; searches fold Cyrillic with Python's.
+        dbapi_connection.create_function("seminar_fold", 1, fold_text, deterministic=True)

@@ -64,3 +64,15 @@ def test_openapi_document_lists_the_contract_paths(client):
     assert doc["openapi"].startswith("3.")
     assert "/events/{slug}/registrations" in doc["paths"]
     assert "/events/{slug}/stats" in doc["paths"]
+
+
+def test_search_folds_cyrillic_case_and_yo_in_organisation_and_email(client, make_event, make_user,
+                                                                   make_registration):
+    event = make_event()
+    user = make_user(event=event)
+    make_registration(event, last_name="Петров", organization="Администрация города Благовещенска")
+    make_registration(event, last_name="Сидоров", organization="Совет депутатов Свободного")
+    url = f"/api/v1/events/{event.slug}/registrations"
+    for q in ("БЛАГОВЕЩЕНСК", "благовещенск", "АДМИНИСТРАЦИЯ ГОРОДА"):
+        found = client.get(url, query_string={"q": q}, headers=bearer(user)).get_json()["items"]
+        assert [i["last_name"] for i in found] == ["Петров"], q

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import re
 import time as systime
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -404,3 +404,14 @@ def test_speaker_sees_own_sessions_on_the_personal_page(client, make_event, make
     page = client.get(f"/r/{speaker.access_token}").get_data(as_text=True)
     assert "Соцсети муниципалитета" in page
     assert "Госпаблики: практика" not in page  # the other speaker's talk
+
+
+def test_programme_rule_explains_itself_outside_a_request(app, make_event):
+    """The CLI and the queue worker have no request: a broken rule still gets its Russian message."""
+    from seminar.programme.services import ProgrammeError, SessionInput, create_session
+
+    event = make_event()
+    bad = SessionInput(title="Наоборот", kind="talk", room_id=None,
+                       starts_at=event.starts_at + timedelta(hours=2), ends_at=event.starts_at)
+    with pytest.raises(ProgrammeError, match="позже"):
+        create_session(event, bad)

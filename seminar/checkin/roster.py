@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, func, or_, select
 
+from ..dbtypes import fold
 from ..events.models import Event, Municipality
 from ..extensions import db
 from ..registration.models import Registration, Status, name_key
@@ -31,8 +32,8 @@ def registrations_query(event: Event, *, role: str | None = None, status: str | 
         like = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(or_(
             Registration.last_name_key.like(like + "%", escape="\\"),
-            func.lower(Registration.email).like("%" + like + "%", escape="\\"),
-            func.lower(Registration.organization).like("%" + like + "%", escape="\\"),
+            fold(Registration.email).like("%" + like + "%", escape="\\"),
+            fold(Registration.organization).like("%" + like + "%", escape="\\"),
         ))
     return query
 
