@@ -48,6 +48,8 @@ def build_config(instance_path: str) -> dict:
         "PUBLIC_URL": os.environ.get("SEMINAR_PUBLIC_URL") or None,
         #: Behind nginx/Caddy: client address and scheme come from X-Forwarded-* headers.
         "BEHIND_PROXY": os.environ.get("SEMINAR_BEHIND_PROXY") == "1",
+        #: /metrics in Prometheus' format for the IT department's monitoring.
+        "METRICS": os.environ.get("SEMINAR_METRICS") == "1",
     }
 
 

@@ -1,0 +1,52 @@
+"""Operations: /healthz, request logs without tokens, /metrics."""
+from __future__ import annotations
+
+import json
+import logging
+
+from seminar import create_app
+
+
+def test_healthz_reports_database_queue_and_no_redis(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["redis"] == {"ok": True, "configured": False}
+    assert body["queue"]["ok"] is True and body["queue"]["pending"] >= 0
+
+
+def test_healthz_says_degraded_when_redis_is_away_and_down_without_database(app_config, tmp_path):
+    app = create_app({**app_config, "REDIS_URL": "redis://127.0.0.1:1/0"})
+    body = app.test_client().get("/healthz").get_json()
+    assert body["status"] == "degraded" and body["redis"]["ok"] is False
+    broken = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/no/such/dir/x.db"})
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503 and response.get_json()["status"] == "down"
+
+
+def test_request_log_is_json_with_an_id_and_no_personal_token(client, caplog, make_event, make_registration):
+    registration = make_registration(make_event())
+    with caplog.at_level(logging.INFO, logger="seminar.request"):
+        response = client.get(f"/r/{registration.access_token}?lang=ru",
+                              headers={"X-Request-ID": "nginx-42"})
+    assert response.headers["X-Request-ID"] == "nginx-42"
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "seminar.request"]
+    assert lines[-1]["request_id"] == "nginx-42" and lines[-1]["status"] == 200
+    assert lines[-1]["route"] == "/r/<token>"
+    assert registration.access_token not in caplog.text and registration.email not in caplog.text
+
+
+def test_request_id_from_outside_is_replaced_when_it_is_not_sane(client):
+    response = client.get("/healthz", headers={"X-Request-ID": "x" * 200})
+    assert len(response.headers["X-Request-ID"]) == 32
+
+
+def test_metrics_are_served_when_switched_on_and_count_by_endpoint(app_config):
+    app = create_app({**app_config, "METRICS": True})
+    client = app.test_client()
+    client.get("/healthz")
+    body = client.get("/metrics").get_data(as_text=True)
+    assert "flask_http_request_total" in body and 'endpoint="ops.healthz"' in body
+    assert create_app(app_config).test_client().get("/metrics").status_code == 404
