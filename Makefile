@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := seminar
 
-.PHONY: run serve test lint translations bench clean-venv
+.PHONY: run serve serve-install test lint translations bench clean-venv
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ run: $(STAMP) translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-if-empty
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m seminar.serve
+
+# A region's server: migrations, then serve; never loads the demo (deploy/README.md).
+serve: $(STAMP) translations
+	$(BIN)/flask db upgrade
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m seminar.serve
+
+serve-install: $(STAMP) translations
 
 test: $(DEV_STAMP) translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
