@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("OUTBOX_DIR", str(Path(app.instance_path) / "outbox"))
 
     app.session_interface = CookieSessionInterface()
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Cyrillic as UTF-8: half the bytes of \u escapes
     if app.config.get("BEHIND_PROXY"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

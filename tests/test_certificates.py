@@ -317,3 +317,17 @@ def test_verify_page_and_personal_card_in_a_phone_browser(live_server, phone_pag
     screenshot(desktop_page, "certificate-manage-desktop")
     desktop_page.goto(f"{live_server.url}/verify/{code}")
     screenshot(desktop_page, "certificate-verify-desktop")
+
+
+def test_issuing_many_goes_in_chunks_below_the_database_parameter_limits(
+        app, past_event, make_registration, monkeypatch):
+    """A federal forum: 25,000 attendees once broke PostgreSQL's 65,535 parameters per statement."""
+    from seminar.certificates import services as certificate_services
+
+    monkeypatch.setattr(certificate_services, "INSERT_CHUNK", 7)  # the same path, with small chunks
+    people = [make_registration(past_event) for _ in range(30)]
+    for person in people:
+        check_in(person)
+    certificates = certificate_services.issue_all(past_event, NOW)
+    assert sorted(c.registration_id for c in certificates) == sorted(p.id for p in people)
+    assert len({c.code for c in certificates}) == 30

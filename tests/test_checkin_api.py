@@ -390,3 +390,40 @@ def test_openapi_documents_the_door_endpoints(client):
                  "/events/{slug}/door/snapshot", "/events/{slug}/door/arrivals",
                  "/events/{slug}/door/decode"):
         assert path in paths
+
+
+def test_snapshot_is_not_sent_again_when_the_list_has_not_changed(client, forum, door, make_registration):
+    make_registration(forum)
+    url = f"/api/v1/events/{forum.slug}/door/snapshot"
+    first = client.get(url, headers=bearer(door))
+    assert first.status_code == 200 and first.headers["ETag"]
+    again = client.get(url, headers={**bearer(door), "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    by_version = client.get(url, query_string={"since": first.get_json()["version"]}, headers=bearer(door))
+    assert by_version.status_code == 304
+
+
+def test_snapshot_delta_sends_only_people_changed_since_and_full_list_after_an_undo(
+        client, scan, forum, door, make_registration, make_user):
+    people = [make_registration(forum, last_name=f"Человеков{i}") for i in range(5)]
+    url = f"/api/v1/events/{forum.slug}/door/snapshot"
+    held = client.get(url, headers=bearer(door)).get_json()
+    assert len(held["entries"]) == 5 and held["delta"] is False
+    scan({"code": people[2].badge_code})
+    newcomer = make_registration(forum, last_name="Новиков")
+    delta = client.get(url, query_string={"since": held["version"]}, headers=bearer(door)).get_json()
+    assert delta["delta"] is True
+    assert sorted(e["id"] for e in delta["entries"]) == sorted([people[2].id, newcomer.id])
+    assert next(e for e in delta["entries"] if e["id"] == people[2].id)["checked_in"] is True
+    assert delta["checked_in"] == 1 and delta["total"] == 6
+    organiser = make_user(email="boss@example.ru", event=forum)
+    client.delete(f"/api/v1/events/{forum.slug}/checkins/{people[2].id}", headers=bearer(organiser))
+    after_undo = client.get(url, query_string={"since": delta["version"]}, headers=bearer(door)).get_json()
+    assert after_undo["delta"] is False and len(after_undo["entries"]) == 6
+    assert not any(e["checked_in"] for e in after_undo["entries"])
+
+
+def test_snapshot_sends_cyrillic_as_utf8_not_escapes(client, forum, door, make_registration):
+    make_registration(forum, last_name="Щукина")
+    body = client.get(f"/api/v1/events/{forum.slug}/door/snapshot", headers=bearer(door)).data
+    assert "Щукина".encode() in body and b"\\u" not in body

@@ -88,16 +88,22 @@ def eligible(event: Event, now: datetime) -> list[Registration]:
     return list(db.session.scalars(eligible_query(event)))
 
 
+#: Rows per INSERT: 3 parameters each, so 3,000 parameters a statement.
+INSERT_CHUNK = 1000
+
+
 def _insert_missing(registration_ids: list[int], now: datetime) -> None:
     """Create certificates for these registrations unless they have one; safe under races."""
     if not registration_ids:
         return
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    rows = [{"registration_id": rid, "code": new_certificate_code(), "issued_at": now}
-            for rid in registration_ids]
-    db.session.execute(insert(Certificate).values(rows).on_conflict_do_nothing(
-        index_elements=["registration_id"]))
+    # Chunks keep each statement far below the parameter limits (PostgreSQL: 65,535 per statement).
+    for start in range(0, len(registration_ids), INSERT_CHUNK):
+        rows = [{"registration_id": rid, "code": new_certificate_code(), "issued_at": now}
+                for rid in registration_ids[start:start + INSERT_CHUNK]]
+        db.session.execute(insert(Certificate).values(rows).on_conflict_do_nothing(
+            index_elements=["registration_id"]))
 
 
 def issue(registration: Registration, now: datetime) -> Certificate:
@@ -125,7 +131,8 @@ def issue_all(event: Event, now: datetime) -> list[Certificate]:
     people = eligible(event, now)
     _insert_missing([r.id for r in people], now)
     by_registration = {c.registration_id: c for c in db.session.scalars(
-        select(Certificate).where(Certificate.registration_id.in_([r.id for r in people])))}
+        select(Certificate).join(Registration, Registration.id == Certificate.registration_id)
+        .where(Registration.event_id == event.id))}  # a join, not an IN list of thousands
     return [by_registration[r.id] for r in people if not by_registration[r.id].revoked_at]
 
 

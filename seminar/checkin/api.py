@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from ..api.auth import ApiAbort, EventAccess, event_access, event_for, token_required
 from ..dbtypes import utcnow
@@ -146,9 +146,16 @@ def door_search(slug):
 def door_snapshot(slug):
     """The offline copy of the list for the door page (hashes, short names, status)."""
     event = event_for(slug, "check_in")
-    snapshot = services.door_snapshot(event, secret_key=current_app.config["SECRET_KEY"], now=utcnow())
+    version = services.snapshot_version(event)
+    etag = f'"{version.token()}"'
+    since = services.SnapshotVersion.parse(request.args.get("since"))
+    if etag in request.headers.get("If-None-Match", "") or since == version:
+        return Response(status=304, headers={"ETag": etag, "Cache-Control": "no-store"})
+    snapshot = services.door_snapshot(event, secret_key=current_app.config["SECRET_KEY"], now=utcnow(),
+                                      since=since, version=version)
     response = jsonify(snapshot)
     response.headers["Cache-Control"] = "no-store"
+    response.headers["ETag"] = etag
     return response
 
 

@@ -39,35 +39,35 @@ def registrations_query(event: Event, *, role: str | None = None, status: str | 
 
 
 def event_stats(event: Event) -> dict:
-    """Registered (not cancelled), confirmed and checked-in counts, overall and by municipality."""
+    """Registered (not cancelled), confirmed and checked-in counts, overall and by municipality.
+
+    One grouped pass over the event's registrations (the dashboard polls this every few
+    seconds); the totals are the sums of the municipalities' rows."""
     active = Registration.status != Status.cancelled.value
-    registered = db.session.scalar(
-        select(func.count()).where(Registration.event_id == event.id, active)) or 0
-    confirmed = db.session.scalar(select(func.count()).where(
-        Registration.event_id == event.id, Registration.status == Status.confirmed.value)) or 0
-    checked_in = db.session.scalar(
-        select(func.count()).select_from(CheckIn).where(CheckIn.event_id == event.id)) or 0
     rows = db.session.execute(
         select(
-            Municipality.name,
-            func.count(Registration.id).filter(active),
+            Registration.municipality_id,
+            func.count().filter(active),
+            func.count().filter(Registration.status == Status.confirmed.value),
             func.count(CheckIn.id),
         )
         .select_from(Registration)
-        .outerjoin(Municipality, Municipality.id == Registration.municipality_id)
         .outerjoin(CheckIn, CheckIn.registration_id == Registration.id)
         .where(Registration.event_id == event.id)
-        .group_by(Municipality.name)
-        .order_by(Municipality.name)
+        .group_by(Registration.municipality_id)
     ).all()
+    ids = [row[0] for row in rows if row[0] is not None]
+    names: dict[int, str] = {mid: name for mid, name in db.session.execute(
+        select(Municipality.id, Municipality.name).where(Municipality.id.in_(ids)))} if ids else {}
+    by_municipality = sorted(
+        ({"municipality": names.get(mid) or "—", "registered": reg, "checked_in": chk}
+         for mid, reg, _confirmed, chk in rows),
+        key=lambda item: (item["municipality"] == "—", item["municipality"]))
     return {
-        "registered": registered,
-        "confirmed": confirmed,
-        "checked_in": checked_in,
-        "by_municipality": [
-            {"municipality": name or "—", "registered": reg, "checked_in": chk}
-            for name, reg, chk in rows
-        ],
+        "registered": sum(row[1] for row in rows),
+        "confirmed": sum(row[2] for row in rows),
+        "checked_in": sum(row[3] for row in rows),
+        "by_municipality": by_municipality,
     }
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, cast
 
-from sqlalchemy import Select, Table, bindparam, func, insert, select
+from sqlalchemy import Select, Table, bindparam, func, insert, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -267,30 +267,85 @@ def code_key(salt: str, code: str) -> str:
     return hashlib.sha256((salt + normalise_code(code)).encode()).hexdigest()[:32]
 
 
-def door_snapshot(event: Event, *, secret_key: str, now: datetime) -> dict:
-    """The offline copy for the door page: code hashes, short names, status; no codes, no contacts."""
+@dataclass(frozen=True)
+class SnapshotVersion:
+    """What identifies the state of an event's list, cheaply: compared to send nothing, or a delta."""
+
+    registrations: int
+    changed_at: int  # the latest registration change, in microseconds since the epoch
+    check_ins: int
+    last_check_in: int
+
+    def token(self) -> str:
+        return f"{self.registrations}.{self.changed_at}.{self.check_ins}.{self.last_check_in}"
+
+    @classmethod
+    def parse(cls, token: str | None) -> SnapshotVersion | None:
+        parts = (token or "").split(".")
+        if len(parts) != 4 or not all(p.isdigit() and len(p) <= 20 for p in parts):
+            return None
+        return cls(*(int(p) for p in parts))
+
+
+def snapshot_version(event: Event) -> SnapshotVersion:
+    """Two aggregate reads on indexed columns, however long the list."""
+    registrations, changed_at = db.session.execute(
+        select(func.count(), func.max(Registration.updated_at)).where(Registration.event_id == event.id)).one()
+    check_ins, last_check_in = db.session.execute(
+        select(func.count(), func.max(CheckIn.id)).where(CheckIn.event_id == event.id)).one()
+    changed = changed_at.replace(tzinfo=UTC) if changed_at is not None and changed_at.tzinfo is None else changed_at
+    micros = int(changed.timestamp() * 1_000_000) if changed is not None else 0
+    return SnapshotVersion(registrations, micros, check_ins, last_check_in or 0)
+
+
+def door_snapshot(event: Event, *, secret_key: str, now: datetime,
+                  since: SnapshotVersion | None = None, version: SnapshotVersion | None = None) -> dict:
+    """The offline copy for the door page: code hashes, short names, status; no codes, no contacts.
+
+    With `since` (the version the phone holds), only the people changed since then are sent
+    (`"delta": true`), when that can be known: an undone check-in or a removed registration
+    leaves no row to compare, so then the whole list comes again."""
     salt = door_salt(event, secret_key)
-    rows = db.session.execute(
+    version = version or snapshot_version(event)
+    query = (
         select(*_PERSON_COLUMNS, CheckIn.id, Registration.badge_code)
         .outerjoin(Municipality, Municipality.id == Registration.municipality_id)
         .outerjoin(CheckIn, CheckIn.registration_id == Registration.id)
         .where(Registration.event_id == event.id)
         .order_by(Registration.id)
-    ).all()
+    )
+    delta = since is not None and _delta_possible(event, since, version)
+    if delta and since is not None:
+        changed_since = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=since.changed_at)
+        query = query.where(or_(Registration.updated_at > changed_since, CheckIn.id > since.last_check_in))
     entries = []
-    for row in rows:
+    for row in db.session.execute(query).all():
         person = _person(row)
         entries.append({"k": code_key(salt, row[11]), "id": person.id, "name": person.short_name,
                         "municipality": person.municipality, "role": person.role,
                         "status": person.status, "checked_in": row[10] is not None})
+    stats = db.session.execute(
+        select(func.count()).where(Registration.event_id == event.id,
+                                   Registration.status == Status.confirmed.value)).scalar_one()
     return {
         "generated_at": now.isoformat(),
+        "version": version.token(),
+        "delta": delta,
         "event": {"slug": event.slug, "title": event.title, "timezone": event.timezone},
         "salt": salt,
-        "total": sum(1 for e in entries if e["status"] == Status.confirmed.value),
-        "checked_in": sum(1 for e in entries if e["checked_in"]),
+        "total": stats,
+        "checked_in": version.check_ins,
         "entries": entries,
     }
+
+
+def _delta_possible(event: Event, since: SnapshotVersion, now: SnapshotVersion) -> bool:
+    """True when every change since `since` shows in a row (nothing was removed)."""
+    if now.registrations < since.registrations or now.last_check_in < since.last_check_in:
+        return False
+    new_check_ins = db.session.scalar(select(func.count()).where(
+        CheckIn.event_id == event.id, CheckIn.id > since.last_check_in)) or 0
+    return now.check_ins == since.check_ins + new_check_ins
 
 
 def arrivals(event: Event, bucket_minutes: int = 5) -> list[dict]:

@@ -61,6 +61,8 @@ class Registration(Model):
         UniqueConstraint("event_id", "email"),
         Index("ix_registration_event_status", "event_id", "status"),
         Index("ix_registration_event_last_name", "event_id", "last_name_key"),
+        #: The door's snapshot version: the latest change of an event's list, read from the index.
+        Index("ix_registration_event_updated", "event_id", "updated_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id"))

@@ -211,12 +211,24 @@
     if (Store.canHash()) note("snapshot", fmt(M.offline_ready, { n: (data.entries || []).length, time: when }));
   }
 
+  // A delta of the people changed since the version held here; nothing (304) when nothing changed.
+  function mergeDelta(held, delta) {
+    var byId = {};
+    (held.entries || []).forEach(function (e) { byId[e.id] = e; });
+    delta.entries.forEach(function (e) { byId[e.id] = e; });
+    delta.entries = Object.keys(byId).map(function (id) { return byId[id]; });
+    return delta;
+  }
+
   function refreshSnapshot() {
-    return request("GET", "/door/snapshot").then(function (r) {
+    var since = state.snapshot && state.snapshot.version;
+    return request("GET", "/door/snapshot" + (since ? "?since=" + encodeURIComponent(since) : "")).then(function (r) {
       if (r.status !== 200 || !r.data.entries) return;
-      useSnapshot(r.data);
+      var data = r.data.delta && state.snapshot ? mergeDelta(state.snapshot, r.data) : r.data;
+      state.snapshot = data;
+      useSnapshot(data);
       if (state.storeOk) {
-        Store.snapshotPut(slug, r.data);
+        Store.snapshotPut(slug, data);
         if (!state.queued) Store.clearMarks(slug);
       }
     }, function () {});
@@ -382,7 +394,7 @@
 
   Store.open().catch(function () { state.storeOk = false; note("idb", M.offline_noidb); })
     .then(function () { return state.storeOk ? Store.snapshotGet(slug) : null; })
-    .then(function (data) { useSnapshot(data); return updateQueue(); })
+    .then(function (data) { state.snapshot = data || null; useSnapshot(data); return updateQueue(); })
     .catch(function () {})
     .then(function () { refreshSnapshot(); flushQueue(); });
   setInterval(refreshSnapshot, 60000);
