@@ -61,7 +61,7 @@ def overview(slug):
         services.save_policy(event, sessions_on_certificate=form.sessions_on_certificate.data,
                              academic_hour_minutes=form.academic_hour_minutes.data)
         db.session.commit()
-        flash(_("Сохранено."), "success")
+        flash(_("Настройки посещаемости сохранены."), "success")
         return redirect(url_for(".overview", slug=slug))
     return render_template("attendance/overview.html", event=event, form=form,
                            sessions=services.session_counts(event))
@@ -77,7 +77,7 @@ def session_page(slug, session_id):
     if form.validate_on_submit():
         services.set_session_capacity(session, form.capacity.data)
         db.session.commit()
-        flash(_("Сохранено."), "success")
+        flash(_("Настройки посещаемости сохранены."), "success")
         return redirect(url_for(".session_page", slug=slug, session_id=session_id))
     return render_template("attendance/session.html", event=event, session=session, form=form,
                            capacity=services.session_capacity(session),

@@ -52,7 +52,7 @@ def report_pdf(report: Report) -> bytes:
     """One A4 page of the report."""
     register_fonts()
     buffer = BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=SANS)  # no Helvetica referenced
     canvas.setTitle(f"Итоговый отчёт — {report.title}")
     width, height = A4
     inner = width - 2 * MARGIN
