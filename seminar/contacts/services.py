@@ -124,10 +124,10 @@ def directory(viewer: Registration, *, q: str = "", municipality_id: int | None 
     query = _open_people(viewer.event_id).where(Registration.id != viewer.id)
     key = name_key(q or "")[:100]
     if key:
-        like = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        full = func.lower(Registration.first_name + " " + Registration.middle_name)
-        query = query.where(or_(Registration.last_name_key.like(like, escape="\\"),
-                                full.like(like, escape="\\")))
+        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        # SQLite's lower() knows no Cyrillic: last names are matched on their stored key, first names as typed.
+        query = query.where(or_(Registration.last_name_key.like(f"%{escaped}%", escape="\\"),
+                                Registration.first_name.like(f"{escaped.capitalize()}%", escape="\\")))
     if municipality_id:
         query = query.where(Registration.municipality_id == municipality_id)
     query = query.order_by(Registration.last_name_key, Registration.first_name, Registration.id)

@@ -26,7 +26,7 @@ def _limit() -> str:
 
 
 def _by_token() -> str:
-    """Rate limits count per personal link: one participant cannot page through everyone."""
+    """Rate limits count per personal link (page views and scans together): nobody pages through everyone."""
     return "contacts:" + str((request.view_args or {}).get("token", ""))
 
 
@@ -38,7 +38,7 @@ def _participant_or_404(token: str) -> Registration:
 
 
 @bp.get("/r/<token>/contacts")
-@limiter.limit(_limit, key_func=_by_token)
+@limiter.shared_limit(_limit, scope="contacts", key_func=_by_token)
 def page(token):
     """The consent, and for those who opted in: the directory, the badge scanner and «мои контакты»."""
     registration = _participant_or_404(token)
@@ -77,7 +77,7 @@ def consent(token):
 
 
 @bp.post("/r/<token>/contacts/scan")
-@limiter.limit(_limit, key_func=_by_token)
+@limiter.shared_limit(_limit, scope="contacts", key_func=_by_token)
 def scan(token):
     """A scanned badge: the contact when both opted in, otherwise only «контакт недоступен»."""
     registration = _participant_or_404(token)
