@@ -151,3 +151,92 @@ def test_certificate_lists_sessions_and_hours_only_when_the_organiser_turns_it_o
     listed = services.certificate_sessions(person)
     assert listed is not None and [s.title for s in listed.sessions] == ["Открытие", "Практикум"]
     assert listed.academic_hours == 2.5  # 120 minutes / 45, rounded down to a half hour
+
+
+# ------------------------------------------------------------------ browser: a room's door
+
+DEMO = "belogorsk-2022"
+
+
+def live_sql(live_server, sql: str, *args):
+    import sqlite3
+
+    with sqlite3.connect(live_server.instance / "seminar.sqlite3") as con:
+        return con.execute(sql, args).fetchall()
+
+
+def session_door(page, live_server, title: str, capacity: int) -> int:
+    (session_id,), = live_sql(live_server, "SELECT id FROM programme_session WHERE title = ?", title)
+    live_sql(live_server, "UPDATE programme_session SET capacity = ? WHERE id = ?", capacity, session_id)
+    path = f"/manage/events/{DEMO}/checkin/sessions/{session_id}"
+    page.goto(f"{live_server.url}/login?next={path}")
+    page.fill("#email", "door@belogorsk-forum.ru")
+    page.fill("#password", "door2022!")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{path}")
+    return session_id
+
+
+def badges(live_server, n: int) -> list[tuple[int, str, str]]:
+    return live_sql(live_server, "SELECT id, badge_code, last_name FROM registration WHERE status = 'confirmed' "
+                                 "ORDER BY id LIMIT ?", n)
+
+
+def attended(live_server, session_id: int) -> list[int]:
+    return [r for r, in live_sql(live_server, "SELECT registration_id FROM session_attendance WHERE session_id = ?",
+                                 session_id)]
+
+
+def type_code(page, code: str):
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+
+
+@pytest.mark.browser
+def test_room_door_records_the_session_once_and_says_no_seats_when_full(live_server, phone_page):
+    from conftest import screenshot
+
+    page = phone_page
+    session_id = session_door(page, live_server, "Практикум: ответы на комментарии жителей", 2)
+    assert "мест: 2" in page.locator("#door-session").inner_text()
+    (a, code_a, name_a), (b, code_b, _), (_, code_c, name_c) = badges(live_server, 3)
+    type_code(page, code_a)
+    page.wait_for_selector("#door-card[data-status=checked_in]")
+    assert name_a in page.locator("#door-card").inner_text()
+    screenshot(page, "session-door-green-phone")
+    type_code(page, code_a)
+    page.wait_for_selector("#door-card[data-status=already_checked_in]")
+    type_code(page, code_b)
+    page.wait_for_selector("#door-card[data-status=checked_in]")
+    type_code(page, code_c)
+    page.wait_for_selector("#door-card[data-status=full]")
+    assert "Мест нет" in page.locator("#door-card").inner_text() and name_c in page.locator("#door-card").inner_text()
+    screenshot(page, "session-door-full-phone")
+    assert sorted(attended(live_server, session_id)) == sorted([a, b])
+    assert page.locator("#door-checked").inner_text() == "2"
+    assert live_sql(live_server, "SELECT count(*) FROM checkin") == [(0,)]  # the main door is another list
+
+
+@pytest.mark.browser
+def test_room_door_offline_queues_scans_and_the_server_keeps_the_seats(live_server, browser):
+    from conftest import PHONE, screenshot
+
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    session_id = session_door(page, live_server, "Информационная безопасность аккаунтов органов власти", 1)
+    page.wait_for_selector("#door-note-snapshot")   # the offline list is on the device
+    (a, code_a, name_a), (b, code_b, _) = badges(live_server, 2)
+    context.set_offline(True)
+    type_code(page, code_a)
+    page.wait_for_selector("#door-queue:has-text('ждут отправки: 1')")
+    assert page.locator("#door-card").get_attribute("data-status") == "checked_in"
+    type_code(page, code_a)
+    page.wait_for_selector("#door-card[data-status=already_checked_in]")
+    type_code(page, code_b)
+    page.wait_for_selector("#door-card[data-status=full]")   # the one seat is taken on this device
+    screenshot(page, "session-door-offline-phone")
+    assert attended(live_server, session_id) == []
+    context.set_offline(False)
+    page.wait_for_selector("#door-queue", state="hidden", timeout=20000)
+    assert attended(live_server, session_id) == [a]
+    context.close()
