@@ -179,3 +179,66 @@ def test_directory_finds_people_by_first_name_too(client, forum):
     assert [c.last_name for c in services.directory(anna, q="борис").items] == ["Борисов"]
     assert [c.last_name for c in services.directory(anna, q="рисов").items] == ["Борисов"]
     assert services.directory(anna, q="100%_").items == []
+
+
+# ------------------------------------------------------------------ browser: on a phone
+
+def live_people(live_server, n: int) -> list[tuple[int, str, str, str]]:
+    """(id, access token, badge code, last name) of confirmed demo participants."""
+    import sqlite3
+
+    with sqlite3.connect(live_server.instance / "seminar.sqlite3") as con:
+        return con.execute("SELECT id, access_token, badge_code, last_name FROM registration "
+                           "WHERE status = 'confirmed' AND role = 'participant' ORDER BY id LIMIT ?", (n,)).fetchall()
+
+
+def opt_in_on_phone(page, live_server, token: str, *fields: str):
+    page.goto(f"{live_server.url}/r/{token}/contacts")
+    page.check("#consent")
+    for name in fields:
+        page.check(f"#show_{name}")
+    page.click("#contacts-consent button[type=submit]")
+    page.wait_for_selector("#directory")
+
+
+@pytest.mark.browser
+def test_phone_directory_search_and_badge_scan_exchange(live_server, browser, tmp_path):
+    import qrcode
+    from conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, screenshot
+    from test_door_page import write_y4m
+
+    (_, anna, _, _), (_, boris, boris_code, boris_name), (_, _, closed_code, _) = live_people(live_server, 3)
+    qrcode.make(boris_code, border=4).save(tmp_path / "badge.png")
+    write_y4m(tmp_path / "badge.png", tmp_path / "badge.y4m")
+    args = CHROMIUM_ARGS + ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                            f"--use-file-for-fake-video-capture={tmp_path / 'badge.y4m'}"]
+    camera_browser = browser.browser_type.launch(executable_path=CHROMIUM, args=args)
+    try:
+        page = camera_browser.new_context(**PHONE).new_page()
+        opt_in_on_phone(page, live_server, boris, "organization", "email")
+        opt_in_on_phone(page, live_server, anna, "position", "phone")
+        directory = page.locator("#directory-list")
+        assert boris_name in directory.inner_text()
+        page.fill("#q", boris_name[:4].lower())
+        page.click(".contacts-search button")
+        page.wait_for_url("**q=*")
+        assert [boris_name in t for t in page.locator("#directory-list li").all_inner_texts()] == [True]
+        screenshot(page, "contacts-directory-phone")
+
+        page.click("#contacts-camera-toggle")   # the camera sees Boris's badge
+        page.wait_for_selector("#contacts-result[data-status=added]", timeout=15000)
+        assert boris_name in page.locator("#contacts-result").inner_text()
+        page.wait_for_selector(f"#my-contacts li:has-text('{boris_name}')", timeout=10000)
+        assert page.locator("#my-contacts a[href$='contacts.vcf']").is_visible()
+        screenshot(page, "contacts-exchanged-phone")
+
+        page.evaluate(f"window.contactsPage.onCode({closed_code!r})")  # a badge of someone not opted in
+        page.wait_for_selector("#contacts-result[data-status=unavailable]")
+        assert page.locator("#contacts-result").inner_text() == "Контакт недоступен"
+        screenshot(page, "contacts-unavailable-phone")
+    finally:
+        camera_browser.close()
+    import sqlite3
+
+    with sqlite3.connect(live_server.instance / "seminar.sqlite3") as con:
+        assert con.execute("SELECT count(*) FROM contact_exchange").fetchone() == (2,)  # each has the other

@@ -9,8 +9,8 @@ from wtforms.validators import Length, Optional
 
 class ContactConsentForm(FlaskForm):
     consent = BooleanField(_l("Показывать мои контакты другим участникам этого форума"))
-    show_position = BooleanField(_l("Должность"), default=True)
-    show_organization = BooleanField(_l("Организация"), default=True)
+    show_position = BooleanField(_l("Должность"))
+    show_organization = BooleanField(_l("Организация"))
     show_email = BooleanField(_l("Почта"))
     show_phone = BooleanField(_l("Телефон"))
 

@@ -17,8 +17,8 @@ class ContactConsent(Model):
     __tablename__ = "contact_consent"
     registration_id: Mapped[int] = mapped_column(
         ForeignKey("registration.id", ondelete="CASCADE"), primary_key=True)
-    show_position: Mapped[bool] = mapped_column(default=True)
-    show_organization: Mapped[bool] = mapped_column(default=True)
+    show_position: Mapped[bool] = mapped_column(default=False)
+    show_organization: Mapped[bool] = mapped_column(default=False)
     show_email: Mapped[bool] = mapped_column(default=False)
     show_phone: Mapped[bool] = mapped_column(default=False)
     #: Which text of this consent was accepted, and when (152-FZ: a consent of its own).
