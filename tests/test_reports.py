@@ -172,3 +172,24 @@ def test_press_text_has_no_untouched_placeholders(client, forum, make_user):
     user = make_user("org@example.ru", event=event)
     text = client.get(f"/api/v1/events/{event.slug}/report", headers=auth(user)).get_json()["press_text"]
     assert not re.search(r"[{}%]", text)
+
+
+@pytest.mark.browser
+def test_report_page_on_desktop_and_phone_shows_the_demo_forum(live_server, browser):
+    from conftest import DESKTOP, PHONE, screenshot
+
+    live_server.flask("demo-arrivals")
+    for name, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        context = browser.new_context(**size)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/login?next=/manage/events/belogorsk-2022/report")
+        page.fill("#email", "organiser@belogorsk-forum.ru")
+        page.fill("#password", "belogorsk2022")
+        page.click("button[type=submit]")
+        page.wait_for_url("**/report")
+        assert page.locator("#report-came").inner_text() == "100"
+        assert page.locator("#report-municipalities").inner_text() == "29 из 29"
+        assert "На него пришли 100 участников из 120 зарегистрированных." in page.locator("#report-press").input_value()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # nothing spills sideways
+        screenshot(page, f"report-{name}")
+        context.close()
