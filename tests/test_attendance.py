@@ -240,3 +240,52 @@ def test_room_door_offline_queues_scans_and_the_server_keeps_the_seats(live_serv
     page.wait_for_selector("#door-queue", state="hidden", timeout=20000)
     assert attended(live_server, session_id) == [a]
     context.close()
+
+
+def race_for_seats(server, session_id: int, codes: list[str]) -> list[int]:
+    """Scan every badge at once from its own thread, through gunicorn's two workers."""
+    import json
+    import threading
+    import urllib.error
+    import urllib.request
+
+    token = server.flask("token", "create", "door@belogorsk-forum.ru").strip().split()[-1]
+    barrier, statuses = threading.Barrier(len(codes)), [0] * len(codes)
+
+    def go(i):
+        request = urllib.request.Request(
+            f"{server.url}/api/v1/events/{DEMO}/sessions/{session_id}/attendance",
+            data=json.dumps({"code": codes[i]}).encode(), method="POST",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        barrier.wait()
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                statuses[i] = response.status
+        except urllib.error.HTTPError as exc:
+            statuses[i] = exc.code
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(len(codes))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return statuses
+
+
+@pytest.mark.parametrize("server_fixture", ["live_server", "pg_live_server"])
+def test_doors_racing_for_the_last_seats_seat_exactly_the_capacity(request, server_fixture):
+    server = request.getfixturevalue(server_fixture)
+    if server_fixture == "live_server":
+        session_id, = live_sql(server, "SELECT id FROM programme_session WHERE title LIKE 'Практикум%'")[0]
+        live_sql(server, "UPDATE programme_session SET capacity = 3 WHERE id = ?", session_id)
+        codes = [c for _, c, _ in badges(server, 10)]
+    else:
+        import psycopg
+
+        with psycopg.connect(server.database_url.replace("postgresql+psycopg", "postgresql")) as con:
+            session_id, = con.execute("SELECT id FROM programme_session WHERE title LIKE 'Практикум%'").fetchone()
+            con.execute("UPDATE programme_session SET capacity = 3 WHERE id = %s", (session_id,))
+            codes = [c for c, in con.execute("SELECT badge_code FROM registration WHERE status = 'confirmed' "
+                                              "ORDER BY id LIMIT 10")]
+    statuses = race_for_seats(server, session_id, codes)
+    assert sorted(statuses) == [201] * 3 + [409] * 7

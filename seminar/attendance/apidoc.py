@@ -44,4 +44,8 @@ PATHS = {
             "parameters": [SLUG, SESSION_ID],
             "responses": {"200": _json("Counts", "SessionAttendance"), **ERRORS}},
     },
+    "/events/{slug}/sessions/{session_id}/door/snapshot": {"get": {
+        "summary": "The room door's offline list (as /door/snapshot; checked_in: seen at this session)",
+        "parameters": [SLUG, SESSION_ID],
+        "responses": {"200": {"description": "Code hashes, short names, status, capacity"}, **ERRORS}}},
 }

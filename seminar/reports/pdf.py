@@ -219,7 +219,7 @@ def _survey(canvas: Canvas, report: Report, top: float, inner: float) -> float:
                     MARGIN, y + 9, inner - 20 * mm)
         canvas.setFillColor(BRAND)
         canvas.setFont(SANS_BOLD, 9)
-        canvas.drawRightString(MARGIN + inner, y + 2, f"{line.average:.1f}".replace(".", ","))
+        canvas.drawRightString(MARGIN + inner, y + 1.2, f"{line.average:.1f}".replace(".", ","))
     return y
 
 

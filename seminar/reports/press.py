@@ -20,13 +20,15 @@ def press_text(*, title: str, city: str, timezone: str, starts_at: datetime, cam
     """A ready paragraph: when and where, how many came from how many registered, municipalities, programme."""
     day = format_date(starts_at.astimezone(ZoneInfo(timezone)).date(), "d MMMM y", locale="ru")
     where = f" в городе {city}" if city else ""
-    sentences = [f"{day} года{where} прошло мероприятие «{title}»."]
+    sentences = [f"{day} года{where} прошло мероприятие «{' '.join(title.split())}»."]
     if came:
         sentences.append(f"На него {predicate(came, PARTICIPANT, 'пришли')} {counted(came, PARTICIPANT)} "
                          f"из {counted(registered, REGISTERED, 'gent')}.")
+    elif registered:
+        sentences.append(f"{predicate(registered, PARTICIPANT, 'зарегистрировались').capitalize()} "
+                         f"{counted(registered, PARTICIPANT)}; отметок о приходе на входе пока нет.")
     else:
-        sentences.append(f"Зарегистрировались {counted(registered, PARTICIPANT)}; "
-                         "отметок о приходе на входе пока нет.")
+        sentences.append("Регистраций пока нет.")
     if represented:
         of_total = " — весь регион" if represented == total else (f" из {total} в регионе" if total else "")
         sentences.append(f"{predicate(represented, MUNICIPALITY, 'были представлены').capitalize()} "
