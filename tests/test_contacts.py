@@ -96,14 +96,14 @@ def test_badge_scan_exchanges_contacts_when_both_opted_in(client, forum):
 def test_every_refused_scan_says_the_same_words(client, forum, make_event, make_registration):
     event, anna, boris = forum
     opt_in(client, anna)
-    cancelled = make_registration(event, status="cancelled")
+    cancelled, waiting = make_registration(event), make_registration(event)
     elsewhere = make_registration(make_event())
-    for person in (cancelled, elsewhere):
+    for person in (cancelled, waiting, elsewhere):
         opt_in(client, person)
-    cancelled.status = "cancelled"
+    cancelled.status, waiting.status = "cancelled", "waitlisted"
     db.session.commit()
-    answers = [exchange(client, anna, code) for code in
-               (boris.badge_code, cancelled.badge_code, elsewhere.badge_code, "NOSUCHCODE", anna.badge_code)]
+    answers = [exchange(client, anna, code) for code in (boris.badge_code, cancelled.badge_code,
+               waiting.badge_code, elsewhere.badge_code, "NOSUCHCODE", anna.badge_code)]
     assert {(r.status_code, r.data) for r in answers} == {(404, answers[0].data)}
     assert answers[0].get_json() == UNAVAILABLE
     assert client.post(f"/r/{anna.access_token}/contacts/scan", data="x").get_json() == UNAVAILABLE

@@ -67,9 +67,9 @@ def consent_of(registration: Registration) -> ContactConsent | None:
 
 
 def is_open(registration: Registration) -> bool:
-    """Opted in now, and the registration is not cancelled."""
+    """Opted in now, and the registration is confirmed (not cancelled, not waiting)."""
     consent = consent_of(registration)
-    return registration.status != Status.cancelled.value and consent is not None and consent.active
+    return registration.status == Status.confirmed.value and consent is not None and consent.active
 
 
 def opt_in(registration: Registration, fields: ContactFields, *, now: datetime) -> ContactConsent:
@@ -98,12 +98,12 @@ _CARD_COLUMNS = (Registration.id, Registration.last_name, Registration.first_nam
 
 
 def _open_people(event_id: int):
-    """People of the event who show their contacts now (the only ones anyone may see)."""
+    """Confirmed people of the event who show their contacts now (the only ones anyone may see)."""
     return (
         select(*_CARD_COLUMNS)
         .join(ContactConsent, ContactConsent.registration_id == Registration.id)
         .outerjoin(Municipality, Municipality.id == Registration.municipality_id)
-        .where(Registration.event_id == event_id, Registration.status != Status.cancelled.value,
+        .where(Registration.event_id == event_id, Registration.status == Status.confirmed.value,
                ContactConsent.withdrawn_at.is_(None))
     )
 
@@ -143,7 +143,7 @@ def directory_municipalities(viewer: Registration) -> list[tuple[int, str]]:
         select(Municipality.id, Municipality.name).distinct()
         .join(Registration, Registration.municipality_id == Municipality.id)
         .join(ContactConsent, ContactConsent.registration_id == Registration.id)
-        .where(Registration.event_id == viewer.event_id, Registration.status != Status.cancelled.value,
+        .where(Registration.event_id == viewer.event_id, Registration.status == Status.confirmed.value,
                ContactConsent.withdrawn_at.is_(None))
         .order_by(Municipality.name)).all()]
 
