@@ -472,3 +472,23 @@ def pytest_sessionstart(session):
                 catalog = read_po(f)
             with mo.open("wb") as f:
                 write_mo(f, catalog, use_fuzzy=True)
+
+
+# ---------------------------------------------------------------- programme sessions (helper 17)
+
+@pytest.fixture
+def make_session(app):
+    """A programme session of the event, an hour long from the event's start plus `offset`."""
+    from seminar.programme.models import Room, Session
+
+    def make(event, title="Секция", *, speakers=(), kind="talk", offset=timedelta(0), room=None,
+             room_capacity=None, capacity=None):
+        room_row = Room(event=event, name=room, capacity=room_capacity) if room else None
+        session = Session(event=event, title=title, kind=kind, room=room_row, capacity=capacity,
+                          starts_at=event.starts_at + offset, ends_at=event.starts_at + offset + timedelta(hours=1))
+        session.speakers = list(speakers)
+        db.session.add(session)
+        db.session.commit()
+        return session
+
+    return make

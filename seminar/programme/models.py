@@ -57,6 +57,8 @@ class Session(Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     position: Mapped[int] = mapped_column(default=0)
+    #: Seats of this session at its room's door (None: the room's capacity, if any).
+    capacity: Mapped[int | None] = mapped_column()
     #: iCalendar SEQUENCE: raised on every change so calendars update, not duplicate.
     sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

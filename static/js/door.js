@@ -4,7 +4,11 @@
   var root = document.getElementById("door");
   if (!root) return;
   var M = JSON.parse(document.getElementById("door-messages").textContent);
-  var Store = window.DoorStore, slug = root.dataset.slug, api = root.dataset.api;
+  var Store = window.DoorStore, slug = root.dataset.store || root.dataset.slug, api = root.dataset.api;
+  // A room's door (one session) sends its scans elsewhere and keeps its own queue and list.
+  var paths = { scan: root.dataset.scanPath || "/checkins", stats: root.dataset.statsPath || "/stats",
+                snapshot: root.dataset.snapshotPath || "/door/snapshot" };
+  var capacity = Number(root.dataset.capacity || 0);
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var $ = function (id) { return document.getElementById(id); };
   var els = {
@@ -80,6 +84,8 @@
 
   function showAnswer(httpStatus, data) {
     var reg = data.registration || null;
+    if (data.status === "attended") data.status = "checked_in";  // a session's door: same colours
+    if (data.status === "already_attended") { data.status = "already_checked_in"; data.checked_in_at = data.attended_at; }
     if (data.status === "checked_in") {
       show("ok", "checked_in", M.checked_in, reg);
       setChecked(Number(els.checked.textContent) + 1);
@@ -128,7 +134,7 @@
     var item = { scan_id: Store.uuid(), scanned_at: new Date().toISOString(), device: device, slug: slug };
     if (registrationId) item.registration_id = registrationId; else item.code = code;
     if (navigator.onLine === false) { offlineScan(item); return; }
-    request("POST", "/checkins", payload(item)).then(function (r) {
+    request("POST", paths.scan, payload(item)).then(function (r) {
       if (r.status >= 500) { offlineScan(item); return; }
       showAnswer(r.status, r.data);
       if (state.queued) flushQueue();
@@ -156,6 +162,7 @@
       var key = entry.k || ("id" + entry.id);
       return Store.isMarked(slug, key).then(function (marked) {
         if (entry.checked_in || marked) { show("warn", "already_checked_in", M.already_offline, entry, saved); return; }
+        if (capacity && Number(els.checked.textContent) >= capacity) { show("bad", "full", M.full, entry, saved); return; }
         Store.mark(slug, key);
         show("ok", "checked_in", M.checked_in, entry, saved);
         setChecked(Number(els.checked.textContent) + 1);
@@ -182,7 +189,7 @@
       return items.reduce(function (chain, item) {
         return chain.then(function (go) {
           if (!go) return false;
-          return request("POST", "/checkins", payload(item)).then(function (r) {
+          return request("POST", paths.scan, payload(item)).then(function (r) {
             if (r.status >= 500) return false;
             sent += 1;
             return Store.queueDelete(item.scan_id).then(function () { return true; });
@@ -221,8 +228,9 @@
   }
 
   function refreshSnapshot() {
-    var since = state.snapshot && state.snapshot.version;
-    return request("GET", "/door/snapshot" + (since ? "?since=" + encodeURIComponent(since) : "")).then(function (r) {
+    var since = state.snapshot && state.snapshot.version;  // only the main door's list has versions
+    var path = paths.snapshot + (since ? (paths.snapshot.indexOf("?") < 0 ? "?" : "&") + "since=" + encodeURIComponent(since) : "");
+    return request("GET", path).then(function (r) {
       if (r.status !== 200 || !r.data.entries) return;
       var data = r.data.delta && state.snapshot ? mergeDelta(state.snapshot, r.data) : r.data;
       state.snapshot = data;
@@ -235,7 +243,7 @@
   }
 
   function refreshStats() {
-    request("GET", "/stats").then(function (r) {
+    request("GET", paths.stats).then(function (r) {
       if (r.status !== 200) return;
       setChecked(r.data.checked_in);
       els.total.textContent = String(r.data.confirmed);
