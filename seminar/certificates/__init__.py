@@ -14,4 +14,5 @@ def register(app: Flask) -> None:
     registry.add_commands(cli.certificates_command)
     registry.add_blueprint(api.bp, api=True)
     registry.add_link("certificates.manage_page", _l("Сертификаты"))
+    registry.add_link("certificates.settings_page", _l("Оформление сертификатов"))
     registry.add_api(api.PATHS, api.SCHEMAS)
