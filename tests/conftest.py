@@ -347,3 +347,37 @@ def pytest_sessionstart(session):
                 catalog = read_po(f)
             with mo.open("wb") as f:
                 write_mo(f, catalog, use_fuzzy=True)
+
+
+# ---------------------------------------------------------------- certificates (helper 15)
+
+@pytest.fixture
+def make_talk(app):
+    """A programme session of `event` with these registrations as its speakers."""
+    from seminar.programme.models import Session
+
+    def make(event, title, speakers=(), minutes_after_start=0, kind="talk"):
+        start = event.starts_at + timedelta(minutes=minutes_after_start)
+        session = Session(event_id=event.id, title=title, kind=kind, starts_at=start,
+                          ends_at=start + timedelta(minutes=30))
+        session.speakers.extend(speakers)
+        db.session.add(session)
+        db.session.commit()
+        return session
+
+    return make
+
+
+@pytest.fixture
+def make_attendee(make_registration):
+    """A registration of `event` checked in at the door (so it earns a certificate once it ends)."""
+    from seminar.checkin.models import CheckIn
+
+    def make(event, **kw):
+        registration = make_registration(event, **kw)
+        db.session.add(CheckIn(event_id=event.id, registration_id=registration.id,
+                               checked_in_at=event.starts_at, device="door-1"))
+        db.session.commit()
+        return registration
+
+    return make

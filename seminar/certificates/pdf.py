@@ -234,6 +234,9 @@ def draw_certificate(canvas: Canvas, c: CertificateData, pictures: dict[str, _Pi
 
     _draw_body(canvas, c, p.body)
 
+    if "background" in pictures:  # the QR's quiet zone must be light to scan, whatever the design
+        canvas.setFillColorRGB(1, 1, 1)
+        canvas.rect(p.qr.x, p.qr.y, p.qr.w, p.qr.h, stroke=0, fill=1)
     draw_qr(canvas, c.verify_url, p.qr.x, p.qr.y, p.qr.w)
     code_w = p.qr.w + 2 * CODE_OVERHANG
     code = fit_text(group_code(c.code), SANS, code_w, 8, 6, 1)

@@ -309,7 +309,7 @@ _UNSAFE = re.compile(r"[\\/:*?\"<>|\x00-\x1f]+")
 
 def file_stem(full_name: str) -> str:
     """A file name from a ФИО: the Cyrillic kept, characters no file system accepts removed."""
-    return _UNSAFE.sub(" ", " ".join(full_name.split())).strip(" .")[:150] or "certificate"
+    return " ".join(_UNSAFE.sub(" ", full_name).split()).strip(" .")[:150] or "certificate"
 
 
 def ascii_stem(full_name: str) -> str:
