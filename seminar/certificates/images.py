@@ -37,7 +37,7 @@ def check_image(data: bytes, formats: tuple[str, ...] = PNG_OR_JPEG) -> tuple[in
     """(width, height) of a PNG or JPEG that is whole and within the limits; else ImageRejected."""
     if len(data) > MAX_BYTES:
         raise ImageRejected(_l("Файл больше %(mb)s МБ. Уменьшите его и загрузите снова.", mb=MAX_BYTES // 2**20))
-    names = " или ".join(formats)
+    names = "/".join(formats)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

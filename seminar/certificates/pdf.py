@@ -91,7 +91,7 @@ def parts() -> Parts:
     footer_h = qr_size + 6 * mm
     qr = Rect(content.right - CODE_OVERHANG - qr_size, content.y + 6 * mm, qr_size, qr_size)
     footer = Rect(content.x, content.y, qr.x - content.x - 8 * mm, footer_h)
-    body = Rect(content.x, footer.top + 3 * mm, content.w, header.y - footer.top - 6 * mm)
+    body = Rect(content.x, footer.top + 5 * mm, content.w, header.y - footer.top - 8 * mm)
     return Parts(frame, content, header, body, qr, footer)
 
 
@@ -333,7 +333,7 @@ def _draw_footer(canvas: Canvas, c: CertificateData, footer: Rect, signature: _P
     """The signatory on top (position, signature, name); the issue date and how to check it below."""
     lines_top = footer.y + 9 * mm + 3 * 12  # level with the QR (6 mm above the content edge)
     if c.signatory_name or c.signatory_position or signature is not None:
-        row = Rect(footer.x, lines_top + 5 * mm, footer.w, SIGNATURE_H)
+        row = Rect(footer.x, lines_top + 3 * mm, footer.w, SIGNATURE_H)
         left_w, mid_w = row.w * 0.42, row.w * 0.28
         canvas.setFillColor(INK)
         if c.signatory_position:
