@@ -8,14 +8,18 @@ reportlab's own image cache would hash the decoded pixels again on every page.
 """
 from __future__ import annotations
 
+import copy
+import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import landscape
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfdoc import PDFImageXObject
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -177,25 +181,64 @@ class _Picture:
     h: float
 
 
-def _define_picture(canvas: Canvas, name: str, data: bytes, box: tuple[float, float],
-                    cover: bool = False) -> _Picture:
-    """Define ``data`` as a form scaled to fit ``box`` (or to cover it, clipped, for a background)."""
+def _define_picture(canvas: Canvas, name: str, data: bytes, box: tuple[float, float]) -> _Picture:
+    """Define a small picture (logo, signature) as a form scaled to fit ``box``."""
     reader = ImageReader(io.BytesIO(data))
     iw, ih = reader.getSize()
-    bw, bh = box
-    scale = (max if cover else min)(bw / iw, bh / ih)
+    scale = min(box[0] / iw, box[1] / ih)
     w, h = iw * scale, ih * scale
-    fw, fh = (bw, bh) if cover else (w, h)
-    canvas.beginForm(name, 0, 0, fw, fh)  # the form's box clips a covering image to the page
-    canvas.drawImage(reader, (fw - w) / 2, (fh - h) / 2, w, h, mask="auto")
+    canvas.beginForm(name, 0, 0, w, h)
+    canvas.drawImage(reader, 0, 0, w, h, mask="auto")
     canvas.endForm()
-    return _Picture(name, fw, fh)
+    return _Picture(name, w, h)
+
+
+@lru_cache(maxsize=4)
+def _background_image(data: bytes) -> PDFImageXObject:
+    """The background as a PDF image object, encoded once per process for these bytes.
+
+    A JPEG passes through as it is; a PNG is flattened onto white and compressed once. Every
+    PDF then only copies the encoded stream, so a ZIP of 1,000 files or each person's own
+    download does not decode a 300-dpi page again (reportlab's drawImage would, to hash it).
+    """
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        if image.format == "JPEG" and image.mode in ("RGB", "L"):
+            reader = ImageReader(io.BytesIO(data))
+        else:
+            rgba = image.convert("RGBA")
+            flat = Image.new("RGB", rgba.size, (255, 255, 255))
+            flat.paste(rgba, mask=rgba.getchannel("A"))
+            reader = ImageReader(flat)
+    xobject = PDFImageXObject("background-" + hashlib.sha1(data).hexdigest(), reader)
+    return xobject
+
+
+def _define_background(canvas: Canvas, data: bytes) -> _Picture:
+    """A form covering the page with the background, its image registered once in this file."""
+    image = copy.copy(_background_image(data))
+    name = canvas._doc.getXObjectName(image.name)
+    canvas._doc.Reference(image, name)
+    canvas._doc.addForm(image.name, image)
+    pw, ph = PAGE
+    scale = max(pw / image.width, ph / image.height)
+    w, h = image.width * scale, image.height * scale
+    canvas.beginForm("background", 0, 0, pw, ph)  # the form's box clips what overhangs the page
+    canvas.saveState()
+    canvas.translate((pw - w) / 2, (ph - h) / 2)
+    canvas.scale(w, h)
+    canvas._code.append(f"/{name} Do")  # what drawImage writes, minus hashing the pixels again
+    canvas._formsinuse.append(image.name)
+    canvas.restoreState()
+    canvas.endForm()
+    return _Picture("background", pw, ph)
 
 
 def _define_pictures(canvas: Canvas, design: CertificateDesign) -> dict[str, _Picture]:
     pictures = {}
     if design.background:
-        pictures["background"] = _define_picture(canvas, "background", design.background, PAGE, cover=True)
+        pictures["background"] = _define_background(canvas, design.background)
     if design.logo:
         pictures["logo"] = _define_picture(canvas, "logo", design.logo, LOGO_BOX)
     if design.signature:
