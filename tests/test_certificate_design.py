@@ -61,7 +61,8 @@ def huge_png_header(width=20000, height=20000) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    pixels = chunk(b"IDAT", zlib.compress(b"\0" * 64))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + pixels + chunk(b"IEND", b"")
 
 
 def login(client, make_user, event):
@@ -405,3 +406,18 @@ def test_renderer_takes_the_design_once_for_many_pages():
     pdf = render_certificates([data, replace(data, code="X" * 28)] * 5, design)
     assert image_objects(pdf) <= 3  # logo, signature (+ its transparency mask): once for 10 pages
     assert "А. В. Петров" in pdf_text(pdf)
+
+
+def test_a_large_events_zip_is_built_by_the_queue_and_offered_on_the_page(app, client, make_user, past_event,
+                                                                          make_attendee):
+    app.config["CERTIFICATES_ZIP_NOW_LIMIT"] = 2
+    for last in ("Абрамова", "Борисов", "Васильева"):
+        make_attendee(past_event, last_name=last)
+    login(client, make_user, past_event)
+    page = client.post(f"/manage/events/{past_event.slug}/certificates.zip", follow_redirects=True)
+    html = page.get_data(as_text=True)
+    assert "Архив из 3 сертификатов готовится" in html and "Скачать готовый ZIP (3 сертификатов" in html
+    response = client.get(f"/manage/events/{past_event.slug}/certificates/bundle.zip")
+    assert response.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        assert [n.split()[0] for n in sorted(archive.namelist())] == ["Абрамова", "Борисов", "Васильева"]

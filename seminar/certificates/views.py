@@ -1,7 +1,7 @@
 """Certificates: the participant's PDF, public verification, the organiser's page."""
 import tempfile
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,7 +13,7 @@ from ..manage.services import managed_event_or_404, managed_registration_or_404
 from ..registration.models import Registration
 from ..registration.views import get_registration_or_404
 from ..responses import named_file, pdf_response
-from . import services, settings
+from . import bundles, jobs, services, settings
 from .forms import NameForm, SettingsForm
 from .images import ImageRejected
 from .pdf import first_page_png
@@ -29,6 +29,10 @@ REASONS = {
     services.CANCELLED: _l("Регистрация отменена, поэтому сертификата нет."),
     services.REVOKED: _l("Организатор отозвал этот сертификат."),
 }
+
+
+#: Up to this many people a ZIP is built while the organiser waits; more go to the queue.
+ZIP_NOW_LIMIT = 200
 
 
 def verify_url(code: str) -> str:
@@ -73,7 +77,7 @@ def manage_page(slug):
     rows = services.event_certificates(event)
     over = event.ends_at <= utcnow()
     return render_template("certificates/manage.html", event=event, rows=rows, over=over,
-                           printed_name=services.printed_name,
+                           printed_name=services.printed_name, bundle=bundles.latest_bundle(event),
                            eligible=sum(1 for _r, c in rows if c is None or c.revoked_at is None),
                            revoked=sum(1 for _r, c in rows if c is not None and c.revoked_at))
 
@@ -95,18 +99,38 @@ def download_all(slug):
 @bp.post("/manage/events/<slug>/certificates.zip")
 @login_required
 def download_zip(slug):
-    """All certificates as a ZIP of one PDF per person, each named by ФИО."""
+    """All certificates as a ZIP of one PDF per person, each named by ФИО; a large event's ZIP
+    is built by the queue and offered on the certificates page when ready."""
     event = managed_event_or_404(slug)
     certificates = services.issue_all(event, utcnow())
     if not certificates:
         flash(_("Сертификатов пока нет: их получают отмеченные на входе после окончания мероприятия."), "info")
+        return redirect(url_for(".manage_page", slug=slug))
+    if len(certificates) > current_app.config.get("CERTIFICATES_ZIP_NOW_LIMIT", ZIP_NOW_LIMIT):
+        bundle = bundles.request_bundle(event, utcnow())
+        db.session.commit()
+        jobs.build_certificate_zip(bundle.id)
+        flash(_("Архив из %(n)s сертификатов готовится; ссылка на него появится на этой странице.",
+                n=len(certificates)), "info")
         return redirect(url_for(".manage_page", slug=slug))
     # Large events spill to disk, not memory; send_file closes the file once it is sent.
     spool = tempfile.SpooledTemporaryFile(max_size=32 * 2**20)  # noqa: SIM115
     services.write_zip(certificates, verify_url, spool)
     db.session.commit()
     spool.seek(0)
-    return named_file(spool, "application/zip", f"Сертификаты {event.slug}.zip",  # type: ignore[arg-type]
+    return named_file(spool, "application/zip", f"Сертификаты {event.slug}.zip",
+                      f"certificates-{event.slug}.zip")
+
+
+@bp.get("/manage/events/<slug>/certificates/bundle.zip")
+@login_required
+def download_bundle(slug):
+    """The ZIP the queue built for this event."""
+    event = managed_event_or_404(slug)
+    bundle = bundles.latest_bundle(event)
+    if bundle is None or bundle.status != bundles.READY or bundle.data is None:
+        abort(404)
+    return named_file(bundle.data, "application/zip", f"Сертификаты {event.slug}.zip",
                       f"certificates-{event.slug}.zip")
 
 
