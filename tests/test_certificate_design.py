@@ -180,8 +180,10 @@ def test_organiser_corrects_the_name_form_logged_and_code_and_number_kept(client
     db.session.commit()
     code, number = certificate.code, certificate.number
     login(client, make_user, past_event)
-    client.post(f"/manage/events/{past_event.slug}/certificates/{person.id}/name",
-                data={"name_form": "Нгуен Ван Тханю"})
+    url = f"/manage/events/{past_event.slug}/certificates/{person.id}/name"
+    assert "Нгуену Вану Тхань" in client.get(url).get_data(as_text=True)  # what the dictionary suggests
+    assert "Имя не длиннее 400" in client.post(url, data={"name_form": "Я" * 401}).get_data(as_text=True)
+    client.post(url, data={"name_form": "Нгуен Ван Тханю"})
     pdf = client.get(f"/r/{person.access_token}/certificate.pdf").data
     text = flat(pdf_text(pdf))
     assert "выдан Нгуен Ван Тханю" in text and f"№ {number}" in text

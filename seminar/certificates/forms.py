@@ -87,4 +87,4 @@ def _upload(storage, formats: tuple[str, ...]) -> bytes | None:
 
 class NameForm(FlaskForm):
     name_form = StringField(_l("Имя в сертификате (дательный падеж)"), filters=[_strip],
-                            validators=[Optional(), Length(max=400)])
+                            validators=[Optional(), Length(max=400, message=_l("Имя не длиннее 400 символов."))])

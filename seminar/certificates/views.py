@@ -134,21 +134,23 @@ def download_bundle(slug):
                       f"certificates-{event.slug}.zip")
 
 
-@bp.post("/manage/events/<slug>/certificates/<int:registration_id>/name")
+@bp.route("/manage/events/<slug>/certificates/<int:registration_id>/name", methods=["GET", "POST"])
 @login_required
 def correct_name(slug, registration_id):
     """Print one person's name as the organiser corrected it; code and number stay."""
     registration = _checked_in_registration(slug, registration_id)
-    form = NameForm()
-    if not form.validate():
-        flash(_("Имя не длиннее 400 символов."), "error")
+    existing = services.certificate_of(registration)
+    form = NameForm(data=None if request.method == "POST" else
+                    {"name_form": services.printed_name(registration, existing)})
+    if form.validate_on_submit():
+        certificate = services.issue_or_existing(registration, utcnow())
+        services.correct_name(certificate, form.name_form.data or "", actor=current_user, ip=request.remote_addr)
+        db.session.commit()
+        flash(_("Имя в сертификате сохранено: %(name)s.", name=services.printed_name(registration, certificate)),
+              "success")
         return redirect(url_for(".manage_page", slug=slug, _anchor=f"r-{registration_id}"))
-    certificate = services.issue_or_existing(registration, utcnow())
-    services.correct_name(certificate, form.name_form.data or "", actor=current_user, ip=request.remote_addr)
-    db.session.commit()
-    flash(_("Имя в сертификате сохранено: %(name)s.", name=services.printed_name(registration, certificate)),
-          "success")
-    return redirect(url_for(".manage_page", slug=slug, _anchor=f"r-{registration_id}"))
+    return render_template("certificates/name.html", event=registration.event, registration=registration,
+                           form=form, automatic=services.printed_name(registration))
 
 
 @bp.route("/manage/events/<slug>/certificates/settings", methods=["GET", "POST"])
