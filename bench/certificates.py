@@ -82,8 +82,8 @@ def decoded(pdf: bytes, pages: list[int]) -> list[str]:
 def zip_of(items: list[CertificateData], design: CertificateDesign) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        for item in items:
-            archive.writestr(f"{item.full_name}.pdf", render_certificates([item], design))
+        for i, item in enumerate(items):  # the app's write_zip dedupes names; numbering does here
+            archive.writestr(f"{item.full_name} {i + 1}.pdf", render_certificates([item], design))
     return out.getvalue()
 
 
