@@ -126,6 +126,11 @@ def test_wording_accepts_only_known_placeholders(text):
         wording.check_wording(text)
 
 
+def test_talk_titles_are_quoted_with_inner_quotes_as_in_russian():
+    assert wording.quoted_titles(["Дискуссия «Соцсети»"]) == "«Дискуссия „Соцсети“»"
+    assert wording.quoted_titles(["А", "Б", "В"]) == "«А», «Б» и «В»"
+
+
 def test_hours_read_as_russian_speaks():
     from seminar.certificates.pdf import hours_line
 

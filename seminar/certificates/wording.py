@@ -59,8 +59,9 @@ def fill_wording(text: str, values: dict[str, str]) -> str:
 
 
 def quoted_titles(titles: Sequence[str]) -> str:
-    """«А»; «А» и «Б»; «А», «Б» и «В»."""
-    quoted = [f"«{t.strip()}»" for t in titles if t.strip()]
+    """«А»; «А» и «Б»; «А», «Б» и «В»; quotes inside a title become „…“, as Russian typesetting has it."""
+    inner = str.maketrans("«»", "„“")
+    quoted = [f"«{t.strip().translate(inner)}»" for t in titles if t.strip()]
     if len(quoted) <= 1:
         return "".join(quoted)
     return ", ".join(quoted[:-1]) + " и " + quoted[-1]
