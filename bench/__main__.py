@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, each beside its floor in the same run.
 
-    python -m bench            # badges, then check-in
+    python -m bench            # badges, check-in, then certificates
     python -m bench.badges     # one of them
     python -m bench.checkin
 """
@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 BENCHMARKS = ("bench.badges", "bench.checkin", "bench.scale")
+BENCHMARKS = ("bench.badges", "bench.checkin", "bench.certificates")
 
 
 def main() -> int:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+from typing import IO
+from urllib.parse import quote
 
 from flask import Response, send_file
 
@@ -19,3 +21,16 @@ def download(body: bytes, filename: str) -> Response:
     mimetype = XLSX_MIMETYPE if filename.endswith(".xlsx") else "text/csv; charset=utf-8"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def named_file(body: bytes | IO[bytes], mimetype: str, filename: str, ascii_filename: str,
+               download: bool = True) -> Response:
+    """A file whose name may be Cyrillic: `filename*` (RFC 5987) carries it, `filename` an ASCII
+    fallback for old clients (e.g. "Воробьёва Алёна.pdf" and "Vorobeva_Alena.pdf")."""
+    disposition = "attachment" if download else "inline"
+    header = f"{disposition}; filename=\"{ascii_filename}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    if isinstance(body, bytes | bytearray):
+        return Response(body, mimetype=mimetype, headers={"Content-Disposition": header})
+    response = send_file(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = header
+    return response

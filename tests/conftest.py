@@ -474,21 +474,45 @@ def pytest_sessionstart(session):
                 write_mo(f, catalog, use_fuzzy=True)
 
 
-# ---------------------------------------------------------------- programme sessions (helper 17)
+# ---------------------------------------------------------------- programme sessions, attendees
 
 @pytest.fixture
 def make_session(app):
-    """A programme session of the event, an hour long from the event's start plus `offset`."""
+    """A programme session of the event, `minutes` long from the event's start plus `offset`."""
     from seminar.programme.models import Room, Session
 
     def make(event, title="Секция", *, speakers=(), kind="talk", offset=timedelta(0), room=None,
-             room_capacity=None, capacity=None):
+             room_capacity=None, capacity=None, minutes=60):
         room_row = Room(event=event, name=room, capacity=room_capacity) if room else None
         session = Session(event=event, title=title, kind=kind, room=room_row, capacity=capacity,
-                          starts_at=event.starts_at + offset, ends_at=event.starts_at + offset + timedelta(hours=1))
+                          starts_at=event.starts_at + offset,
+                          ends_at=event.starts_at + offset + timedelta(minutes=minutes))
         session.speakers = list(speakers)
         db.session.add(session)
         db.session.commit()
         return session
+
+    return make
+
+
+@pytest.fixture
+def make_talk(make_session):
+    """A 30-minute talk of `event` with these registrations as its speakers."""
+
+    def make(event, title, speakers=(), minutes_after_start=0, kind="talk"):
+        return make_session(event, title, speakers=speakers, kind=kind,
+                            offset=timedelta(minutes=minutes_after_start), minutes=30)
+
+    return make
+
+
+@pytest.fixture
+def make_attendee(make_registration):
+    """A registration of `event` checked in at the door (so it earns a certificate once it ends)."""
+
+    def make(event, **kw):
+        registration = make_registration(event, **kw)
+        check_in(registration)
+        return registration
 
     return make

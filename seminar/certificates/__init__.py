@@ -14,5 +14,6 @@ def register(app: Flask) -> None:
     registry.add_commands(cli.certificates_command)
     registry.add_blueprint(api.bp, api=True)
     registry.add_link("certificates.manage_page", _l("Сертификаты"))
+    registry.add_link("certificates.settings_page", _l("Оформление сертификатов"))
     registry.add_api(api.PATHS, api.SCHEMAS)
     registry.add_partial("personal", "certificates/_personal_certificate.html")

@@ -25,6 +25,8 @@ SCHEMAS = {"CertificateCheck": {
         "event": {"type": ["string", "null"], "description": "The event's title"},
         "issued_at": {"type": ["string", "null"], "format": "date-time"},
         "revoked_at": {"type": ["string", "null"], "format": "date-time"},
+        "number": {"type": ["string", "null"],
+                   "description": "The printed number (e.g. БЛГ-2022-0007), if the event numbers them"},
     },
 }}
 PATHS = {"/certificates/{code}": {"get": {

@@ -11,10 +11,13 @@ from ..extensions import db
 @click.command("certificates")
 @click.argument("slug")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--zip", "as_zip", is_flag=True,
+              help="Write a ZIP with one PDF per person, named by ФИО, instead of one PDF.")
 @click.option("--base-url", help="Site address the QR codes point to "
               "(default: SEMINAR_PUBLIC_URL, else http://127.0.0.1:5000).")
-def certificates_command(slug, output, base_url):
-    """Issue the missing certificates of an event and write them all to one PDF (one per A4 page)."""
+def certificates_command(slug, output, as_zip, base_url):
+    """Issue the missing certificates of an event and write them to one PDF (one per A4 page),
+    or with --zip to a ZIP of one PDF per person."""
     from flask import current_app, url_for
     from sqlalchemy import select
 
@@ -31,8 +34,13 @@ def certificates_command(slug, output, base_url):
         if not certificates:
             raise click.ClickException("no certificates: they go to people checked in at the door, "
                                        "once the event has ended")
-        data = services.certificates_pdf(
-            certificates, lambda code: base + url_for("certificates.verify", code=code))
+        def verify_url(code):
+            return base + url_for("certificates.verify", code=code)
+
+        if as_zip:
+            with output.open("wb") as out:
+                services.write_zip(certificates, verify_url, out)
+        else:
+            output.write_bytes(services.certificates_pdf(certificates, verify_url))
     db.session.commit()
-    output.write_bytes(data)
     click.echo(f"{len(certificates)} certificates written to {output}")

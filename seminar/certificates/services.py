@@ -8,20 +8,27 @@ from __future__ import annotations
 
 import re
 import secrets
+import zipfile
 from collections.abc import Callable
 from datetime import datetime
+from typing import IO, Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import set_committed_value
 
+from ..audit.services import record
 from ..checkin.models import CheckIn
 from ..events.models import Event
 from ..extensions import db
-from ..registration.models import BADGE_ALPHABET, Registration, Status
-from .models import Certificate
-from .names import detect_gender
-from .pdf import CertificateData, render_certificates
+from ..programme.models import Session, session_speaker
+from ..registration.models import BADGE_ALPHABET, Registration, Role, Status
+from . import wording
+from .models import Certificate, CertificateSettings
+from .names import dative_name, transliterate
+from .pdf import CertificateData, format_city, format_dates, hours_line, render_certificates
+from .settings import design_of, organiser_line, settings_of
 
 #: 30 symbols × 28 characters ≈ 137 bits; the column holds 32.
 CODE_LENGTH = 28
@@ -163,37 +170,175 @@ def restore(certificate: Certificate) -> None:
     certificate.revoked_at = None
 
 
-def organiser_line(event: Event) -> str:
-    """The "Организаторы: …" sentence of the event description, without the label."""
-    for line in re.split(r"[\r\n]+", event.description or ""):
-        match = re.match(r"\s*Организатор(?:ы)?\s*[:—–-]\s*(.+)", line)
-        if match:
-            return match.group(1).strip().rstrip(".")
-    return ""
+def assign_numbers(settings: CertificateSettings | None, certificates: list[Certificate]) -> None:
+    """Give each certificate without a number the next ones from the event's counter.
+
+    The counter row is raised in one UPDATE (a row lock: concurrent downloads get disjoint
+    ranges) and a number is written only where none is yet, so a certificate keeps its
+    first number; a number lost to a race is skipped, never handed out twice.
+    """
+    if settings is None or not settings.number_pattern:
+        return
+    missing = [c for c in certificates if c.number is None]
+    if not missing:
+        return
+    last = db.session.execute(
+        update(CertificateSettings).where(CertificateSettings.id == settings.id)
+        .values(last_number=CertificateSettings.last_number + len(missing))
+        .returning(CertificateSettings.last_number)).scalar_one()
+    set_committed_value(settings, "last_number", last)
+    first = last - len(missing) + 1
+    for offset, certificate in enumerate(missing):
+        number = wording.format_number(settings.number_pattern, first + offset)
+        written = db.session.execute(
+            update(Certificate).where(Certificate.id == certificate.id, Certificate.number.is_(None))
+            .values(number=number).execution_options(synchronize_session=False))
+        if written.rowcount:  # type: ignore[attr-defined]
+            set_committed_value(certificate, "number", number)
+        else:
+            db.session.refresh(certificate, ["number"])
 
 
-def certificate_data(certificate: Certificate, verify_url: str) -> CertificateData:
+def talks_by_speaker(event: Event) -> dict[int, list[str]]:
+    """Registration id → the titles of the sessions where they speak, in programme order."""
+    rows = db.session.execute(
+        select(session_speaker.c.registration_id, Session.title)
+        .join(Session, Session.id == session_speaker.c.session_id)
+        .where(Session.event_id == event.id, Session.kind.not_in(("break", "registration")))
+        .order_by(Session.starts_at, Session.position, Session.id))
+    talks: dict[int, list[str]] = {}
+    for registration_id, title in rows:
+        talks.setdefault(registration_id, []).append(title)
+    return talks
+
+
+def printed_name(registration: Registration, certificate: Certificate | None = None) -> str:
+    """The name after "выдан": the organiser's correction, else the dative, else as typed."""
+    if certificate is not None and certificate.name_form:
+        return certificate.name_form
+    return (dative_name(registration.last_name, registration.first_name, registration.middle_name or "")
+            or registration.full_name)
+
+
+def correct_name(certificate: Certificate, name_form: str, *, actor: Any = None, ip: str | None = None) -> None:
+    """Print this person's name as the organiser wrote it (empty: back to the automatic form);
+    the certificate keeps its code and number, and the change goes into the audit log."""
+    name_form = " ".join(name_form.split())[:400]
+    automatic = printed_name(certificate.registration)
+    certificate.name_form = name_form if name_form and name_form != automatic else None
+    registration = certificate.registration
+    record("certificate.name_form", actor=actor, event_id=registration.event_id,
+           registration_id=registration.id, ip=ip,
+           detail={"fields": ["name_form"], "reset": certificate.name_form is None})
+
+
+def _kind(registration: Registration, talks: list[str]) -> str:
+    if registration.role == Role.organiser.value:
+        return wording.ORGANISER
+    if talks:
+        return wording.SPEAKER
+    return wording.PARTICIPANT
+
+
+def _own_wording(settings: CertificateSettings | None, kind: str) -> str:
+    return getattr(settings, f"wording_{kind}", "") if settings is not None else ""
+
+
+def _wording(own: str, kind: str, values: dict[str, str], several: bool) -> str:
+    """The organiser's wording for this kind, else ours; placeholders filled."""
+    if own:
+        text = own
+    elif kind == wording.SPEAKER and several:
+        text = wording.DEFAULT_SPEAKER_PLURAL
+    else:
+        text = wording.DEFAULT_WORDING[kind]
+    return wording.fill_wording(text, values)
+
+
+def certificate_data(certificate: Certificate, verify_url: str, settings: CertificateSettings | None = None,
+                     talks: list[str] | None = None) -> CertificateData:
     """What the certificate of one registration shows."""
     registration = certificate.registration
-    event = registration.event
+    return _compose(registration.event, registration, certificate, verify_url, settings, talks or [])
+
+
+def _compose(event: Event, registration: Registration, certificate: Certificate, verify_url: str,
+             settings: CertificateSettings | None, talks: list[str]) -> CertificateData:
+    kind = _kind(registration, talks)
+    starts_on, ends_on = event.local(event.starts_at).date(), event.local(event.ends_at).date()
+    hours = settings.academic_hours if settings is not None else None
+    values = {"event": event.title, "talks": wording.quoted_titles(talks),
+              "dates": format_dates(starts_on, ends_on), "city": format_city(event.city or ""),
+              "hours": hours_line(hours)}
+    own = _own_wording(settings, kind)
     return CertificateData(
         code=certificate.code,
         verify_url=verify_url,
         full_name=registration.full_name,
-        gender=detect_gender(registration.first_name, registration.middle_name or "", registration.last_name),
-        role=registration.role,
+        name_line=printed_name(registration, certificate),
+        kind=kind,
+        wording=_wording(own, kind, values, len(talks) > 1),
         event_title=event.title,
-        starts_on=event.local(event.starts_at).date(),
-        ends_on=event.local(event.ends_at).date(),
+        starts_on=starts_on,
+        ends_on=ends_on,
         city=event.city or "",
-        organiser=organiser_line(event),
+        organiser=settings.organisation if settings is not None else organiser_line(event),
         issued_on=event.local(certificate.issued_at).date(),
+        number=certificate.number or "",
+        hours=None if "{hours}" in own else hours,
+        signatory_name=settings.signatory_name if settings is not None else "",
+        signatory_position=settings.signatory_position if settings is not None else "",
     )
 
 
+def _prepared(certificates: list[Certificate], verify_url: Callable[[str], str]):
+    """The data of each certificate and the event's design; numbers are assigned first."""
+    if not certificates:
+        return [], design_of(None)
+    event = certificates[0].registration.event
+    settings = settings_of(event)
+    assign_numbers(settings, certificates)
+    talks = talks_by_speaker(event)
+    data = [certificate_data(c, verify_url(c.code), settings, talks.get(c.registration_id))
+            for c in certificates]
+    return data, design_of(settings)
+
+
 def certificates_pdf(certificates: list[Certificate], verify_url: Callable[[str], str]) -> bytes:
-    """One PDF, a page per certificate; ``verify_url(code)`` gives the QR's absolute address."""
-    return render_certificates([certificate_data(c, verify_url(c.code)) for c in certificates])
+    """One PDF, a page per certificate; ``verify_url(code)`` gives the QR's absolute address.
+    Numbers still missing are assigned: the caller commits."""
+    data, design = _prepared(certificates, verify_url)
+    return render_certificates(data, design)
+
+
+_UNSAFE = re.compile(r"[\\/:*?\"<>|\x00-\x1f]+")
+
+
+def file_stem(full_name: str) -> str:
+    """A file name from a ФИО: the Cyrillic kept, characters no file system accepts removed."""
+    return " ".join(_UNSAFE.sub(" ", full_name).split()).strip(" .")[:150] or "certificate"
+
+
+def ascii_stem(full_name: str) -> str:
+    """The ASCII fallback: Воробьёва Алёна Фёдоровна → Vorobeva_Alena_Fedorovna."""
+    latin = re.sub(r"[^A-Za-z0-9.-]+", "_", transliterate(file_stem(full_name))).strip("_.")
+    return latin[:150] or "certificate"
+
+
+def write_zip(certificates: list[Certificate], verify_url: Callable[[str], str], out: IO[bytes]) -> int:
+    """A ZIP with one PDF per person, named by ФИО (UTF-8 names); returns how many files."""
+    data, design = _prepared(certificates, verify_url)
+    taken: set[str] = set()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for item in data:
+            stem = file_stem(item.full_name)
+            name, n = f"{stem}.pdf", 1
+            while name.lower() in taken:
+                n += 1
+                name = f"{stem} ({n}).pdf"
+            taken.add(name.lower())
+            archive.writestr(name, render_certificates([item], design))
+    return len(data)
 
 
 def verification(certificate: Certificate | None) -> dict:
@@ -207,5 +352,26 @@ def verification(certificate: Certificate | None) -> dict:
         "full_name": registration.full_name,
         "event": registration.event.title,
         "issued_at": certificate.issued_at.isoformat(),
+        "number": certificate.number,
         "revoked_at": certificate.revoked_at.isoformat() if certificate.revoked_at else None,
     }
+
+
+#: Who the settings page's preview is made out to.
+SAMPLE_NAME = ("Воробьёва", "Алёна", "Фёдоровна")
+SAMPLE_CODE = "PREVIEW2345678ABCDEFGHJKMNPQ"
+
+
+def preview_pdf(event: Event, verify_url: Callable[[str], str], today: datetime) -> bytes:
+    """A sample certificate with the event's current settings (a speaker's, if the programme has
+    talks), without issuing anything or using up a number."""
+    settings = settings_of(event)
+    talks = min(talks_by_speaker(event).values(), key=len, default=[])
+    sample = Registration(last_name=SAMPLE_NAME[0], first_name=SAMPLE_NAME[1], middle_name=SAMPLE_NAME[2],
+                          role=Role.participant.value)  # transient: never added to the session
+    number = ""
+    if settings is not None and settings.number_pattern:
+        number = wording.format_number(settings.number_pattern, settings.last_number + 1)
+    certificate = Certificate(code=SAMPLE_CODE, issued_at=today, number=number)
+    data = _compose(event, sample, certificate, verify_url(SAMPLE_CODE), settings, talks)
+    return render_certificates([data], design_of(settings))

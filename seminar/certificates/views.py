@@ -1,8 +1,10 @@
 """Certificates: the participant's PDF, public verification, the organiser's page."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+import tempfile
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from ..dbtypes import utcnow
 from ..extensions import db
@@ -10,8 +12,12 @@ from ..links import public_url
 from ..manage.services import managed_event_or_404, managed_registration_or_404
 from ..registration.models import Registration
 from ..registration.views import get_registration_or_404
-from ..responses import pdf_response
-from . import services
+from ..responses import named_file, pdf_response
+from . import bundles, jobs, services, settings
+from .forms import NameForm, SettingsForm
+from .images import ImageRejected
+from .pdf import first_page_png
+from .wording import DEFAULT_WORDING, PLACEHOLDERS, WordingError
 
 bp = Blueprint("certificates", __name__)
 
@@ -23,6 +29,10 @@ REASONS = {
     services.CANCELLED: _l("Регистрация отменена, поэтому сертификата нет."),
     services.REVOKED: _l("Организатор отозвал этот сертификат."),
 }
+
+
+#: Up to this many people a ZIP is built while the organiser waits; more go to the queue.
+ZIP_NOW_LIMIT = 200
 
 
 def verify_url(code: str) -> str:
@@ -39,9 +49,15 @@ def personal_certificate(token):
     except services.NoCertificate as exc:
         return render_template("certificates/unavailable.html", registration=registration,
                                event=registration.event, reason=REASONS[exc.reason]), 404
-    db.session.commit()
-    return pdf_response(services.certificates_pdf([certificate], verify_url),
-                        f"certificate-{certificate.code[:8]}.pdf")
+    data = services.certificates_pdf([certificate], verify_url)
+    db.session.commit()  # a number assigned on the first download is kept
+    return _pdf_named(data, registration.full_name, download=False)
+
+
+def _pdf_named(data: bytes, full_name: str, download: bool = True) -> Response:
+    """A PDF named by the person's ФИО (Cyrillic in filename*, transliterated in filename)."""
+    return named_file(data, "application/pdf", f"{services.file_stem(full_name)}.pdf",
+                      f"{services.ascii_stem(full_name)}.pdf", download=download)
 
 
 @bp.get("/verify/<code>")
@@ -61,6 +77,7 @@ def manage_page(slug):
     rows = services.event_certificates(event)
     over = event.ends_at <= utcnow()
     return render_template("certificates/manage.html", event=event, rows=rows, over=over,
+                           printed_name=services.printed_name, bundle=bundles.latest_bundle(event),
                            eligible=sum(1 for _r, c in rows if c is None or c.revoked_at is None),
                            revoked=sum(1 for _r, c in rows if c is not None and c.revoked_at))
 
@@ -77,6 +94,100 @@ def download_all(slug):
     data = services.certificates_pdf(certificates, verify_url)
     db.session.commit()
     return pdf_response(data, f"certificates-{event.slug}.pdf", download=True)
+
+
+@bp.post("/manage/events/<slug>/certificates.zip")
+@login_required
+def download_zip(slug):
+    """All certificates as a ZIP of one PDF per person, each named by ФИО; a large event's ZIP
+    is built by the queue and offered on the certificates page when ready."""
+    event = managed_event_or_404(slug)
+    certificates = services.issue_all(event, utcnow())
+    if not certificates:
+        flash(_("Сертификатов пока нет: их получают отмеченные на входе после окончания мероприятия."), "info")
+        return redirect(url_for(".manage_page", slug=slug))
+    if len(certificates) > current_app.config.get("CERTIFICATES_ZIP_NOW_LIMIT", ZIP_NOW_LIMIT):
+        bundle = bundles.request_bundle(event, utcnow())
+        db.session.commit()
+        jobs.build_certificate_zip(bundle.id)
+        flash(_("Архив из %(n)s сертификатов готовится; ссылка на него появится на этой странице.",
+                n=len(certificates)), "info")
+        return redirect(url_for(".manage_page", slug=slug))
+    # Large events spill to disk, not memory; send_file closes the file once it is sent.
+    spool = tempfile.SpooledTemporaryFile(max_size=32 * 2**20)  # noqa: SIM115
+    services.write_zip(certificates, verify_url, spool)
+    db.session.commit()
+    spool.seek(0)
+    return named_file(spool, "application/zip", f"Сертификаты {event.slug}.zip",
+                      f"certificates-{event.slug}.zip")
+
+
+@bp.get("/manage/events/<slug>/certificates/bundle.zip")
+@login_required
+def download_bundle(slug):
+    """The ZIP the queue built for this event."""
+    event = managed_event_or_404(slug)
+    bundle = bundles.latest_bundle(event)
+    if bundle is None or bundle.status != bundles.READY or bundle.data is None:
+        abort(404)
+    return named_file(bundle.data, "application/zip", f"Сертификаты {event.slug}.zip",
+                      f"certificates-{event.slug}.zip")
+
+
+@bp.route("/manage/events/<slug>/certificates/<int:registration_id>/name", methods=["GET", "POST"])
+@login_required
+def correct_name(slug, registration_id):
+    """Print one person's name as the organiser corrected it; code and number stay."""
+    registration = _checked_in_registration(slug, registration_id)
+    existing = services.certificate_of(registration)
+    form = NameForm(data=None if request.method == "POST" else
+                    {"name_form": services.printed_name(registration, existing)})
+    if form.validate_on_submit():
+        certificate = services.issue_or_existing(registration, utcnow())
+        services.correct_name(certificate, form.name_form.data or "", actor=current_user, ip=request.remote_addr)
+        db.session.commit()
+        flash(_("Имя в сертификате сохранено: %(name)s.", name=services.printed_name(registration, certificate)),
+              "success")
+        return redirect(url_for(".manage_page", slug=slug, _anchor=f"r-{registration_id}"))
+    return render_template("certificates/name.html", event=registration.event, registration=registration,
+                           form=form, automatic=services.printed_name(registration))
+
+
+@bp.route("/manage/events/<slug>/certificates/settings", methods=["GET", "POST"])
+@login_required
+def settings_page(slug):
+    """The event's certificate settings: organisation, signatory, hours, number, wording, pictures."""
+    event = managed_event_or_404(slug)
+    saved = settings.settings_of(event)
+    form = SettingsForm(data=None if request.method == "POST" else vars(settings.initial_input(event)))
+    if form.validate_on_submit():
+        try:
+            settings.save_settings(event, form.to_input(), form.pictures())
+        except (WordingError, ImageRejected) as exc:
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Настройки сертификатов сохранены."), "success")
+            return redirect(url_for(".settings_page", slug=slug))
+    elif form.errors:
+        flash(_("Проверьте поля, отмеченные красным: ничего не сохранено."), "error")
+    image, signature = settings.has_pictures(saved)
+    return render_template("certificates/settings.html", event=event, form=form, saved=saved,
+                           has_image=image, has_signature=signature, defaults=DEFAULT_WORDING,
+                           placeholders=PLACEHOLDERS, stamp=int(saved.updated_at.timestamp()) if saved else 0)
+
+
+@bp.get("/manage/events/<slug>/certificates/preview.<any(png, pdf):fmt>")
+@login_required
+def preview(slug, fmt):
+    """A sample certificate with the current settings, as a picture or a PDF."""
+    event = managed_event_or_404(slug)
+    data = services.preview_pdf(event, verify_url, utcnow())
+    if fmt == "pdf":
+        return pdf_response(data, f"preview-{event.slug}.pdf")
+    response = Response(first_page_png(data), mimetype="image/png")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _checked_in_registration(slug: str, registration_id: int) -> Registration:
