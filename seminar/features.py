@@ -36,6 +36,9 @@ class Features:
     #: Template partials by slot, e.g. "personal" (sections of the personal page) or
     #: "registration_row" (actions in a row of the organiser's registration list).
     partials: dict[str, list[str]] = field(default_factory=dict)
+    #: Functions by extension point, e.g. "certificate_sessions" (attendance gives certificates
+    #: the sessions a person attended) or "survey_averages" (the survey gives the report its marks).
+    hooks: dict[str, list[Callable]] = field(default_factory=dict)
     def add_blueprint(self, bp: Blueprint, *, api: bool = False) -> None:
         """Register a blueprint; an API blueprint (under /api/v1, bearer tokens) skips CSRF."""
         self.app.register_blueprint(bp)
@@ -65,6 +68,14 @@ class Features:
         templates = self.partials.setdefault(slot, [])
         if template not in templates:
             templates.append(template)
+
+    def add_hook(self, point: str, fn: Callable) -> None:
+        """Offer `fn` at a named extension point that another feature calls (see ARCHITECTURE.md)."""
+        self.hooks.setdefault(point, []).append(fn)
+
+    def hook(self, point: str) -> list[Callable]:
+        """The functions offered at `point`, in the order the features were plugged in."""
+        return list(self.hooks.get(point, []))
 
     def add_template_global(self, name: str, value: Callable | Any) -> None:
         """A name every template can use (e.g. a helper that a feature's partial needs)."""

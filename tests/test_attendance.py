@@ -148,6 +148,18 @@ def test_certificate_lists_sessions_and_hours_only_when_the_organiser_turns_it_o
     listed = services.certificate_sessions(person)
     assert listed is not None and [s.title for s in listed.sessions] == ["Открытие", "Практикум"]
     assert listed.academic_hours == 2.5  # 120 minutes / 45, rounded down to a half hour
+    # The person's certificate (once the event has ended) names both sessions and counts the hours.
+    from conftest import pdf_text
+
+    from seminar.checkin.models import CheckIn
+    from seminar.extensions import db
+
+    event.starts_at, event.ends_at = event.starts_at - timedelta(days=30), event.ends_at - timedelta(days=30)
+    db.session.add(CheckIn(event_id=event.id, registration_id=person.id, checked_in_at=event.starts_at))
+    db.session.commit()
+    text = " ".join(pdf_text(client.get(f"/r/{person.access_token}/certificate.pdf").data).split())
+    assert "«Открытие», «Практикум»" in text and "2,5 академического часа" in text
+    assert "Не был" not in text
 
 
 # ------------------------------------------------------------------ browser: a room's door

@@ -17,3 +17,4 @@ def register(app: Flask) -> None:
     registry.add_link("attendance.overview", _l("Посещаемость секций"))
     registry.add_api(apidoc.PATHS, apidoc.SCHEMAS)
     registry.add_template_global("session_attendance_of", services.attendance_by_session)
+    registry.add_hook("certificate_sessions", services.certificate_sessions)

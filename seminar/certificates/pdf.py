@@ -56,7 +56,9 @@ class CertificateData:
     organiser: str  #: who issues it, e.g. the association; may be empty
     issued_on: date
     number: str = ""  #: e.g. БЛГ-2022-0007; empty when the event numbers none
-    hours: int | None = None  #: academic hours, if the organiser gave them
+    hours: float | None = None  #: academic hours, if the organiser gave them (or counted from sessions)
+    #: Titles of the sessions attended, when the organiser lists them (the attendance feature).
+    sessions: tuple[str, ...] = ()
     signatory_name: str = ""
     signatory_position: str = ""
 
@@ -130,12 +132,15 @@ def format_city(city: str) -> str:
     return f"г. {city}"
 
 
-def hours_line(hours: int | None) -> str:
-    """в объёме 1 академического часа / 6 академических часов."""
+def hours_line(hours: float | None) -> str:
+    """в объёме 1 академического часа / 6 академических часов / 4,5 академического часа."""
     if not hours:
         return ""
-    one = hours % 10 == 1 and hours % 100 != 11
-    return f"в объёме {hours} академическ{'ого часа' if one else 'их часов'}"
+    if hours != int(hours):  # a fraction takes the genitive singular: 4,5 часа
+        return f"в объёме {str(hours).replace('.', ',')} академического часа"
+    whole = int(hours)
+    one = whole % 10 == 1 and whole % 100 != 11
+    return f"в объёме {whole} академическ{'ого часа' if one else 'их часов'}"
 
 
 @dataclass(frozen=True)
@@ -347,6 +352,9 @@ def _draw_body(canvas: Canvas, c: CertificateData, area: Rect) -> None:
         _Block(c.wording, SERIF, 17, 11, 4, gap=3 * mm, color=INK, leading=1.2),
         _Block(place, SERIF, 13, 9, 1, gap=3 * mm, color=INK),
     ]
+    if c.sessions:
+        listed = "Секции: " + ", ".join(f"«{title}»" for title in c.sessions)
+        blocks.append(_Block(listed, SERIF, 12, 8, 3, gap=2 * mm, color=INK, leading=1.15))
     if c.hours:
         blocks.append(_Block(hours_line(c.hours), SERIF, 13, 9, 1, gap=1.5 * mm, color=INK))
     fitted = _fit_blocks(blocks, text_area)

@@ -22,6 +22,7 @@ from ..audit.services import record
 from ..checkin.models import CheckIn
 from ..events.models import Event
 from ..extensions import db
+from ..features import features
 from ..programme.models import Session, session_speaker
 from ..registration.models import BADGE_ALPHABET, Registration, Role, Status
 from . import wording
@@ -266,11 +267,14 @@ def _compose(event: Event, registration: Registration, certificate: Certificate,
              settings: CertificateSettings | None, talks: list[str]) -> CertificateData:
     kind = _kind(registration, talks)
     starts_on, ends_on = event.local(event.starts_at).date(), event.local(event.ends_at).date()
-    hours = settings.academic_hours if settings is not None else None
+    hours: float | None = settings.academic_hours if settings is not None else None
     values = {"event": event.title, "talks": wording.quoted_titles(talks),
               "dates": format_dates(starts_on, ends_on), "city": format_city(event.city or ""),
               "hours": hours_line(hours)}
     own = _own_wording(settings, kind)
+    sessions, counted_hours = _attended(registration)
+    hours = hours or counted_hours
+    values["hours"] = hours_line(hours)
     return CertificateData(
         code=certificate.code,
         verify_url=verify_url,
@@ -288,7 +292,17 @@ def _compose(event: Event, registration: Registration, certificate: Certificate,
         hours=None if "{hours}" in own else hours,
         signatory_name=settings.signatory_name if settings is not None else "",
         signatory_position=settings.signatory_position if settings is not None else "",
+        sessions=sessions,
     )
+
+
+def _attended(registration: Registration) -> tuple[tuple[str, ...], float | None]:
+    """The sessions attended and their academic hours, when a feature offers them (attendance)."""
+    for hook in features().hook("certificate_sessions"):
+        listed = hook(registration)
+        if listed is not None:
+            return tuple(s.title for s in listed.sessions), listed.academic_hours or None
+    return (), None
 
 
 def _prepared(certificates: list[Certificate], verify_url: Callable[[str], str]):
