@@ -9,13 +9,15 @@ from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
-from . import api, audit, auth, badges, certificates, checkin, events, manage, programme, registration
+from . import api, audit, auth, badges, certificates, checkin, events, manage, privacy, programme, registration
 from .config import DEFAULTS, build_config, instance_path_from_env
+from .files import private_dir
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 #: Every feature of the app, in the order they are plugged in: each has `register(app)`
 #: (see docs/ARCHITECTURE.md). A new feature package is added here and nowhere else.
-FEATURES = (events, registration, programme, badges, checkin, certificates, manage, auth, audit, api)
+FEATURES = (events, registration, programme, badges, checkin, certificates, manage, auth, audit, api,
+            privacy)
 
 
 class CookieSessionInterface(SecureCookieSessionInterface):
@@ -46,7 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
     )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    private_dir(app.instance_path)
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_mapping(build_config(app.instance_path))
