@@ -33,7 +33,9 @@ def main() -> None:
     workers = os.environ.get("WORKERS", "2")
     threads = os.environ.get("THREADS", "8")
     args = [sys.executable, "-m", "gunicorn", "--workers", workers, "--threads", threads,
-            "--bind", f"{host}:{port}", "--access-logfile", "-", *tls_args, "seminar:create_app()"]
+            "--bind", f"{host}:{port}", "--access-logfile", "-",
+            # Personal links are keys: the access log masks /r/<token> and tokens in query strings.
+            "--logger-class", "seminar.privacy.logs.MaskingLogger", *tls_args, "seminar:create_app()"]
     os.execv(sys.executable, args)
 
 

@@ -197,7 +197,8 @@ class LiveServer:
         return out.stdout
 
 
-def start_live_server(instance: Path, extra_env: dict | None = None, workers: int = 2) -> LiveServer:
+def start_live_server(instance: Path, extra_env: dict | None = None, workers: int = 2,
+                      gunicorn_args: tuple[str, ...] = ()) -> LiveServer:
     port = free_port()
     env = {**os.environ, "SEMINAR_INSTANCE_PATH": str(instance), "SEMINAR_SECRET_KEY": "live-test",
            "SEMINAR_RATELIMIT_REGISTER": "10000 per minute", "SEMINAR_RATELIMIT_LOGIN": "10000 per minute",
@@ -207,7 +208,7 @@ def start_live_server(instance: Path, extra_env: dict | None = None, workers: in
     with open(instance / "gunicorn.log", "w") as log:  # the child keeps its own copy of the handle
         proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", "8",
-             "--bind", f"127.0.0.1:{port}", "seminar:create_app()"],
+             "--bind", f"127.0.0.1:{port}", *gunicorn_args, "seminar:create_app()"],
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -347,3 +348,18 @@ def pytest_sessionstart(session):
                 catalog = read_po(f)
             with mo.open("wb") as f:
                 write_mo(f, catalog, use_fuzzy=True)
+
+
+@pytest.fixture
+def make_checkin(app):
+    """A door check-in of a registration (at the event's start unless `at` is given)."""
+    from seminar.checkin.models import CheckIn
+
+    def make(registration, at=None, device="door-1"):
+        checkin = CheckIn(event_id=registration.event_id, registration_id=registration.id,
+                          checked_in_at=at or registration.event.starts_at, device=device)
+        db.session.add(checkin)
+        db.session.commit()
+        return checkin
+
+    return make

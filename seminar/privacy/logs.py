@@ -11,6 +11,8 @@ import re
 from gunicorn.glogging import Logger
 
 MASK = "***"
+#: Access-log atoms that hold a bare query string (no "?" before it).
+QUERY_ATOMS = ("q", "{query_string}e")
 #: The personal link's secret, in a path or a full URL (Referer, Location).
 TOKEN_PATH = re.compile(r"(/r/)[^/?#\s\"']+")
 #: Query values that may be secrets: token, access_token, key, code, secret, password…
@@ -34,7 +36,7 @@ class MaskingLogger(Logger):
         atoms = super().atoms(resp, req, environ, request_time)
         for key, value in atoms.items():
             if isinstance(value, str):
-                atoms[key] = _mask_query_string(value) if key == "q" else mask(value)
+                atoms[key] = _mask_query_string(value) if key in QUERY_ATOMS else mask(value)
         return atoms
 
 
