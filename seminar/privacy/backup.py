@@ -170,12 +170,14 @@ def _check_sqlite(path: Path) -> None:
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
             ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
-            has_schema = conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'").fetchone()
+            has_schema = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table' "
+                                      "AND name IN ('event', 'registration')").fetchone()[0] == 2
     except sqlite3.DatabaseError as exc:
         raise BackupError(f"damaged backup: the database does not open ({exc})") from exc
-    if ok != "ok" or not has_schema:
+    if ok != "ok":
         raise BackupError("damaged backup: the database fails SQLite's integrity check")
+    if not has_schema:
+        raise BackupError("not a seminar backup: the database has no events or registrations tables")
 
 
 def is_empty(engine: Engine) -> bool:
