@@ -11,8 +11,8 @@ from sqlalchemy.engine import Engine
 
 from . import api, audit, auth, badges, certificates, checkin, events, manage, privacy, programme, registration
 from .config import DEFAULTS, build_config, instance_path_from_env
-from .files import private_dir
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .files import private_dir
 
 #: Every feature of the app, in the order they are plugged in: each has `register(app)`
 #: (see docs/ARCHITECTURE.md). A new feature package is added here and nowhere else.

@@ -6,6 +6,7 @@ the outbox's messages are 0600 (152-FZ: personal data is not left world-readable
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 from pathlib import Path
 
 
@@ -13,10 +14,8 @@ def private_dir(path: str | os.PathLike) -> Path:
     """Create the folder (and its parents) if needed and make it 0700."""
     folder = Path(path)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
+    with suppress(OSError):  # a folder we do not own (a mounted volume): leave it as it is
         folder.chmod(0o700)
-    except OSError:  # a folder we do not own (a mounted volume): leave it as it is
-        pass
     return folder
 
 
@@ -25,10 +24,8 @@ def private_file(path: str | os.PathLike) -> Path:
     file = Path(path)
     if not file.exists():
         os.close(os.open(file, os.O_WRONLY | os.O_CREAT, 0o600))
-    try:
+    with suppress(OSError):
         file.chmod(0o600)
-    except OSError:
-        pass
     return file
 
 

@@ -99,8 +99,17 @@ def deliver(settings: MailSettings, msg: EmailMessage) -> bool:
     except (OSError, smtplib.SMTPException) as exc:
         kept = _write_eml(Path(settings.outbox) / "failed", msg)
         # The message id, never the address: application logs hold no personal data.
-        log.error("mail %s failed (%s); kept in %s", msg["Message-ID"], exc, kept.name)
+        log.error("mail %s failed (%s); kept in %s", msg["Message-ID"], _reason(exc), kept.name)
         return False
+
+
+def _reason(exc: Exception) -> str:
+    """Why sending failed, without the addresses some SMTP errors carry."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "recipients refused"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"SMTP {exc.smtp_code}"
+    return str(exc)
 
 
 def resend_failed(settings: MailSettings) -> tuple[int, int]:
@@ -114,7 +123,7 @@ def resend_failed(settings: MailSettings) -> tuple[int, int]:
         try:
             _send_smtp(settings.url or "", msg, settings.timeout)
         except (OSError, smtplib.SMTPException) as exc:
-            log.error("mail %s failed again (%s)", path.name, exc)
+            log.error("mail %s failed again (%s)", path.name, _reason(exc))
             failed += 1
         else:
             path.unlink()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 import stat
 import tarfile
 from datetime import UTC, datetime, timedelta

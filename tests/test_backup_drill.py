@@ -15,8 +15,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from conftest import ROOT, start_live_server
 from seminar.serve import LOG_ARGS
+from tests.conftest import ROOT, start_live_server
 
 SLUG = "drill-forum"
 
@@ -96,7 +96,7 @@ def api_token(server) -> str:
 
 def register(browser, municipality_id, n, **person):
     data = {"last_name": "Журавлёва", "first_name": "Олеся", "middle_name": "Игоревна",
-            "email": f"olesya.{n}@example.ru", "phone": "+7 914 555-01-%02d" % (n % 100),
+            "email": f"olesya.{n}@example.ru", "phone": f"+7 914 555-01-{n % 100:02d}",
             "municipality": municipality_id, "organization": "Администрация Тынды",
             "position": "Начальник отдела", "consent": "y", **person}
     data["csrf_token"] = browser.csrf(f"/events/{SLUG}/register")
@@ -218,7 +218,7 @@ def test_a_journey_from_registration_to_certificate_leaves_no_token_or_personal_
         server.proc.wait(10)
     lines = access_log.read_text()
     app_log = (instance / "gunicorn.log").read_text()
-    assert f"/r/***" in lines and "/verify/" in lines  # the journey is in the log, masked
+    assert "/r/***" in lines and "/verify/" in lines  # the journey is in the log, masked
     assert personal not in lines and badge not in lines
     for secret in (personal, badge, "Журавлёва", "olesya.7@example.ru", "79145550107", "Тынды"):
         assert secret not in app_log, secret

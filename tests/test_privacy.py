@@ -156,7 +156,7 @@ def test_the_admin_anonymises_an_ended_event_with_a_button_an_organiser_cannot(
     client.post("/login", data={"email": "admin@example.ru", "password": "secret-pass-1"})
     assert "Обезличить сейчас" in client.get(f"/manage/events/{event.slug}/privacy").get_data(as_text=True)
     response = client.post(f"/manage/events/{event.slug}/privacy/anonymise", follow_redirects=True)
-    assert "обезличены: 1" in response.get_data(as_text=True)
+    assert "обезличены; регистраций: 1" in response.get_data(as_text=True)
     db.session.refresh(person)
     assert person.anonymised_at is not None
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "privacy.anonymise"))

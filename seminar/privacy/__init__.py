@@ -8,8 +8,8 @@ from ..features import features
 
 def register(app: Flask) -> None:
     """Plug this feature into the app."""
-    from . import cli, jobs, logs, models, retention, views  # noqa: F401  (models: the table; jobs: the schedule)
     from ..files import protect_sqlite
+    from . import cli, jobs, logs, models, retention, views  # noqa: F401  (models: the table; jobs: the schedule)
 
     protect_sqlite(app.config["SQLALCHEMY_DATABASE_URI"])
     logs.mask_werkzeug_log()

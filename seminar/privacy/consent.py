@@ -92,9 +92,10 @@ def save_text(event: Event, text: str | None, previous_default: str | None = Non
 
 def versions(event: Event) -> list[tuple[ConsentText, int]]:
     """Every version of the event's text with how many registrations agreed to it, newest first."""
-    counts = dict(db.session.execute(
-        select(Registration.consent_text_id, func.count(Registration.id))
-        .where(Registration.event_id == event.id).group_by(Registration.consent_text_id)).all())
+    counts: dict[int | None, int] = {
+        consent_id: n for consent_id, n in db.session.execute(
+            select(Registration.consent_text_id, func.count(Registration.id))
+            .where(Registration.event_id == event.id).group_by(Registration.consent_text_id))}
     rows = db.session.scalars(select(ConsentText).where(ConsentText.event_id == event.id)
                               .order_by(ConsentText.version.desc()))
     return [(consent, counts.get(consent.id, 0)) for consent in rows]

@@ -7,10 +7,10 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..checkin.models import CheckIn
+from ..extensions import db
 from ..features import features
 from ..links import public_url
 from ..registration.models import Registration
-from ..extensions import db
 from . import outbox
 from .consent import consent_of
 from .retention import deadline

@@ -17,7 +17,7 @@ def _messages(folder: str) -> list[tuple[Path, EmailMessage]]:
             message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
         except OSError:  # removed meanwhile
             continue
-        found.append((path, message))  # type: ignore[arg-type]
+        found.append((path, message))
     return found
 
 

@@ -73,7 +73,7 @@ def anonymise(slug):
         flash(_("Мероприятие ещё не закончилось: обезличить его данные нельзя."), "error")
         return redirect(url_for(".page", slug=slug))
     db.session.commit()
-    flash(_("Персональные данные обезличены: %(n)s регистраций.", n=report.registrations), "success")
+    flash(_("Персональные данные обезличены; регистраций: %(n)s.", n=report.registrations), "success")
     return redirect(url_for(".page", slug=slug))
 
 
