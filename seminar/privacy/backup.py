@@ -28,7 +28,7 @@ from pathlib import Path
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine, make_url
 
-from ..files import private_file, sqlite_path, write_private
+from ..files import private_dir, private_file, sqlite_path, write_private
 from ..version import __version__
 
 FORMAT = "seminar-backup"
@@ -124,6 +124,8 @@ def make_backup(database_url: str, secret_key: str, out: Path) -> Result:
             "rows": counts,
         }
         write_private(folder / "manifest.json", json.dumps(manifest, indent=2).encode())
+        if not out.parent.exists():
+            private_dir(out.parent)
         partial = out.with_name(out.name + ".part")
         private_file(partial)
         with tarfile.open(partial, "w:gz") as archive:

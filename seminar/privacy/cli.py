@@ -69,6 +69,8 @@ def backup_command(output):
                              current_app.config["SECRET_KEY"], output)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror}") from exc
     click.echo(f"{result.path}: {describe(result.manifest)}")
 
 
