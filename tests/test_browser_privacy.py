@@ -51,3 +51,23 @@ def test_the_verify_page_of_an_anonymised_certificate_shows_no_name(live_server,
         assert view.get_by_text("участнику мероприятия").is_visible()
         assert name.split()[0] not in view.content()
         screenshot(view, f"{label}-verify-anonymised")
+
+
+def test_the_admin_sees_retention_and_consent_versions_and_anonymises_with_a_button(live_server, desktop_page):
+    live_server.flask("user", "create", "admin@belogorsk-forum.ru", "--role", "admin", "--password-stdin",
+                      input="admin-password-1\n")
+    page = desktop_page
+    page.goto(live_server.url + "/login")
+    page.get_by_label("Электронная почта").fill("admin@belogorsk-forum.ru")
+    page.get_by_label("Пароль").fill("admin-password-1")
+    page.get_by_role("button", name="Войти").click()
+    page.goto(live_server.url + "/manage/events/belogorsk-2022/")
+    page.get_by_role("link", name="Персональные данные").click()
+    assert page.get_by_text("Срок хранения: до 30 августа 2023").is_visible()
+    screenshot(page, "desktop-privacy-page")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Обезличить сейчас").click()
+    assert page.get_by_text("Персональные данные обезличены; регистраций: 120.").is_visible()
+    page.goto(live_server.url + "/manage/events/belogorsk-2022/?status=confirmed")
+    assert page.get_by_text("Аноним").first.is_visible()
+    screenshot(page, "desktop-anonymised-list")

@@ -113,3 +113,12 @@ def test_the_first_registrations_of_an_event_share_one_stored_version(make_event
     again = current_consent(event)
     db.session.commit()
     assert first.id == again.id and first.version == 1 and "152-ФЗ" in first.text
+
+
+def test_an_anonymised_registration_has_no_personal_page_even_under_its_new_token(
+        client, runner, make_event, make_registration):
+    event = make_event(starts_at=datetime.now(UTC) - timedelta(days=2), ends_at=datetime.now(UTC) - timedelta(days=1))
+    person = make_registration(event)
+    runner.invoke(args=["privacy", "anonymise", event.slug])
+    db.session.refresh(person)
+    assert client.get(f"/r/{person.access_token}").status_code == 404

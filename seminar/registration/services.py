@@ -195,7 +195,9 @@ def approve(registration: Registration) -> bool:
 def get_by_token(token: str) -> Registration | None:
     if not token or len(token) > 64:
         return None
-    return db.session.scalar(select(Registration).where(Registration.access_token == token))
+    # An anonymised registration has no personal link any more (seminar.privacy).
+    return db.session.scalar(select(Registration).where(Registration.access_token == token,
+                                                        Registration.anonymised_at.is_(None)))
 
 
 def seats_left(event: Event) -> int | None:
