@@ -12,7 +12,7 @@ import sys
 from .config import instance_path_from_env
 
 #: The access log on standard output, personal links masked (/r/***): personal links are keys.
-LOG_ARGS = ("--access-logfile", "-", "--logger-class", "seminar.privacy.logs.MaskingLogger")
+LOG_ARGS = ("--access-logfile", "-", "--logger-class", "seminar.privacy.accesslog.MaskingLogger")
 
 
 def main() -> None:

@@ -14,8 +14,9 @@ from sqlalchemy import select
 from seminar import create_app
 from seminar.audit.models import AuditEntry
 from seminar.extensions import db
+from seminar.privacy.accesslog import MaskingLogger
 from seminar.privacy.consent import default_text
-from seminar.privacy.logs import MaskingFilter, MaskingLogger, mask
+from seminar.privacy.logs import MaskingFilter, mask
 from seminar.privacy.models import ConsentText
 from seminar.privacy.retention import deadline
 from seminar.registration.models import Registration

@@ -1,14 +1,12 @@
 """Access logs without personal tokens: `/r/<token>` and token-like query values are masked.
 
-gunicorn: `--logger-class seminar.privacy.logs.MaskingLogger` (seminar.serve passes it).
+gunicorn: `--logger-class seminar.privacy.accesslog.MaskingLogger` (seminar.serve passes it).
 Flask's development server (werkzeug): a filter on its logger, installed by `register(app)`.
 """
 from __future__ import annotations
 
 import logging
 import re
-
-from gunicorn.glogging import Logger
 
 MASK = "***"
 #: Access-log atoms that hold a bare query string (no "?" before it).
@@ -24,20 +22,8 @@ def mask(text: str) -> str:
     return TOKEN_QUERY.sub(rf"\g<1>{MASK}", TOKEN_PATH.sub(rf"\g<1>{MASK}", text))
 
 
-def _mask_query_string(query: str) -> str:
+def mask_query_string(query: str) -> str:
     return mask("?" + query)[1:] if query else query
-
-
-class MaskingLogger(Logger):
-    """gunicorn's logger whose access-log atoms (request line, path, query, referer, any header)
-    never carry a personal token."""
-
-    def atoms(self, resp, req, environ, request_time):
-        atoms = super().atoms(resp, req, environ, request_time)
-        for key, value in atoms.items():
-            if isinstance(value, str):
-                atoms[key] = _mask_query_string(value) if key in QUERY_ATOMS else mask(value)
-        return atoms
 
 
 class MaskingFilter(logging.Filter):
