@@ -263,3 +263,13 @@ def test_the_development_server_log_masks_personal_links():
                                ("127.0.0.1", "GET /r/SeCrEt_tok-1 HTTP/1.1", 200), None)
     MaskingFilter().filter(record)
     assert "SeCrEt" not in record.getMessage() and "/r/***" in record.getMessage()
+
+
+def test_the_retention_run_is_scheduled_nightly_in_the_queue(app):
+    from seminar.queue import huey
+
+    def due(hour, minute):
+        return [task.name for task in huey.read_periodic(datetime(2026, 11, 30, hour, minute))]
+
+    assert "seminar.privacy.jobs.anonymise_expired" in due(3, 17)
+    assert "seminar.privacy.jobs.anonymise_expired" not in due(12, 0)
