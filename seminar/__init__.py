@@ -21,6 +21,7 @@ from . import (
     events,
     manage,
     ops,
+    privacy,
     programme,
     registration,
     reports,
@@ -28,11 +29,12 @@ from . import (
 from .config import DEFAULTS, build_config, instance_path_from_env
 from .dbtypes import fold_text
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .files import private_dir
 
 #: Every feature of the app, in the order they are plugged in: each has `register(app)`
 #: (see docs/ARCHITECTURE.md). A new feature package is added here and nowhere else.
 FEATURES = (events, registration, programme, badges, checkin, certificates, manage, auth, audit, ops, api,
-            attendance, contacts, reports)
+            attendance, contacts, reports, privacy)
 
 
 class CookieSessionInterface(SecureCookieSessionInterface):
@@ -66,7 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
     )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    private_dir(app.instance_path)
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_mapping(build_config(app.instance_path))

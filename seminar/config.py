@@ -63,6 +63,7 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "MAIL_TIMEOUT": 10,
     "RATELIMIT_HEADERS_ENABLED": True,
-    #: The version of the personal-data consent text (152-FZ) stored with each registration.
+    #: The consent version recorded for registrations made without the form (API, import); the
+    #: form records the event's own stored text (seminar.privacy.consent).
     "CONSENT_VERSION": "2022-08-01",
 }

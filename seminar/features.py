@@ -24,6 +24,17 @@ class ManageLink:
     right: str  # 'manage' or 'check_in'
 
 
+@dataclass(frozen=True)
+class PersonalData:
+    """How a feature hands over and erases the personal data it keeps about registrations (152-FZ)."""
+
+    name: str
+    #: registration -> what is stored about that person (JSON-able), for "download my data".
+    export: Callable[[Any], Any]
+    #: registration ids -> how many rows were erased, when they are anonymised.
+    erase: Callable[[list[int]], int]
+
+
 @dataclass
 class Features:
     """What the features have registered: read by the core, written only from `register(app)`."""
@@ -39,6 +50,8 @@ class Features:
     #: Functions by extension point, e.g. "certificate_sessions" (attendance gives certificates
     #: the sessions a person attended) or "survey_averages" (the survey gives the report its marks).
     hooks: dict[str, list[Callable]] = field(default_factory=dict)
+    personal_data: list[PersonalData] = field(default_factory=list)
+
     def add_blueprint(self, bp: Blueprint, *, api: bool = False) -> None:
         """Register a blueprint; an API blueprint (under /api/v1, bearer tokens) skips CSRF."""
         self.app.register_blueprint(bp)
@@ -80,6 +93,14 @@ class Features:
     def add_template_global(self, name: str, value: Callable | Any) -> None:
         """A name every template can use (e.g. a helper that a feature's partial needs)."""
         self.template_globals[name] = value
+
+
+    def add_personal_data(self, name: str, *, export: Callable[[Any], Any],
+                          erase: Callable[[list[int]], int]) -> None:
+        """Personal data a feature keeps in its own tables (answers, mails…): exported on the
+        participant's request and erased when the registration is anonymised (seminar.privacy)."""
+        if all(item.name != name for item in self.personal_data):
+            self.personal_data.append(PersonalData(name, export, erase))
 
 
 def features(app: Flask | None = None) -> Features:

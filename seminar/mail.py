@@ -17,6 +17,8 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .files import private_dir, write_private
+
 log = logging.getLogger(__name__)
 
 #: Long lines rather than folded ones: Python folds a long Cyrillic subject into encoded
@@ -55,11 +57,10 @@ def build_message(settings: MailSettings, to: str, subject: str, body: str,
 
 
 def _write_eml(folder: Path, msg: EmailMessage) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     # Names sort in the order the messages were written (nanoseconds), like an inbox.
     path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns()}-{uuid.uuid4().hex[:6]}.eml"
-    path.write_bytes(bytes(msg))
-    return path
+    return write_private(path, bytes(msg))
 
 
 def _send_smtp(url: str, msg: EmailMessage, timeout: float) -> None:
@@ -97,8 +98,18 @@ def deliver(settings: MailSettings, msg: EmailMessage) -> bool:
         return True
     except (OSError, smtplib.SMTPException) as exc:
         kept = _write_eml(Path(settings.outbox) / "failed", msg)
-        log.error("mail to %s failed (%s); kept in %s", msg["To"], exc, kept)
+        # The message id, never the address: application logs hold no personal data.
+        log.error("mail %s failed (%s); kept in %s", msg["Message-ID"], _reason(exc), kept.name)
         return False
+
+
+def _reason(exc: Exception) -> str:
+    """Why sending failed, without the addresses some SMTP errors carry."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "recipients refused"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"SMTP {exc.smtp_code}"
+    return str(exc)
 
 
 def resend_failed(settings: MailSettings) -> tuple[int, int]:
@@ -112,7 +123,7 @@ def resend_failed(settings: MailSettings) -> tuple[int, int]:
         try:
             _send_smtp(settings.url or "", msg, settings.timeout)
         except (OSError, smtplib.SMTPException) as exc:
-            log.error("mail to %s failed again (%s)", msg["To"], exc)
+            log.error("mail %s failed again (%s)", path.name, _reason(exc))
             failed += 1
         else:
             path.unlink()

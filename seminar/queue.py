@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from functools import wraps
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_app_context
@@ -21,15 +20,15 @@ from huey import RedisHuey, SqliteHuey
 from huey.api import Huey
 
 from .config import instance_path_from_env
+from .files import private_dir, private_file
 
 
 def _make_huey() -> Huey:
     redis_url = os.environ.get("SEMINAR_REDIS_URL")
     if redis_url:
         return RedisHuey("seminar", url=redis_url)
-    instance = Path(instance_path_from_env())
-    instance.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("seminar", filename=str(instance / "queue.sqlite3"))
+    instance = private_dir(instance_path_from_env())
+    return SqliteHuey("seminar", filename=str(private_file(instance / "queue.sqlite3")))
 
 
 huey = _make_huey()

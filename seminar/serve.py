@@ -11,6 +11,9 @@ import sys
 
 from .config import instance_path_from_env
 
+#: The access log on standard output, personal links masked (/r/***): personal links are keys.
+LOG_ARGS = ("--access-logfile", "-", "--logger-class", "seminar.privacy.accesslog.MaskingLogger")
+
 
 def main() -> None:
     host = os.environ.get("HOST", "127.0.0.1")
@@ -33,7 +36,7 @@ def main() -> None:
     workers = os.environ.get("WORKERS", "2")
     threads = os.environ.get("THREADS", "8")
     args = [sys.executable, "-m", "gunicorn", "--workers", workers, "--threads", threads,
-            "--bind", f"{host}:{port}", "--access-logfile", "-", *tls_args, "seminar:create_app()"]
+            "--bind", f"{host}:{port}", *LOG_ARGS, *tls_args, "seminar:create_app()"]
     os.execv(sys.executable, args)
 
 

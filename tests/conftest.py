@@ -323,7 +323,8 @@ class LiveServer:
         return out.stdout
 
 
-def start_live_server(instance: Path, extra_env: dict | None = None, workers: int = 2) -> LiveServer:
+def start_live_server(instance: Path, extra_env: dict | None = None, workers: int = 2,
+                      gunicorn_args: tuple[str, ...] = ()) -> LiveServer:
     port = free_port()
     env = {**os.environ, "SEMINAR_INSTANCE_PATH": str(instance), "SEMINAR_SECRET_KEY": "live-test",
            "SEMINAR_RATELIMIT_REGISTER": "10000 per minute", "SEMINAR_RATELIMIT_LOGIN": "10000 per minute",
@@ -333,7 +334,7 @@ def start_live_server(instance: Path, extra_env: dict | None = None, workers: in
     with open(instance / "gunicorn.log", "w") as log:  # the child keeps its own copy of the handle
         proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", "8",
-             "--bind", f"127.0.0.1:{port}", "seminar:create_app()"],
+             "--bind", f"127.0.0.1:{port}", *gunicorn_args, "seminar:create_app()"],
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -491,10 +492,6 @@ def make_session(app):
         db.session.add(session)
         db.session.commit()
         return session
-
-    return make
-
-
 @pytest.fixture
 def make_talk(make_session):
     """A 30-minute talk of `event` with these registrations as its speakers."""
@@ -516,3 +513,13 @@ def make_attendee(make_registration):
         return registration
 
     return make
+def another_postgres_url(postgres_url):
+    """A second fresh PostgreSQL database (e.g. to restore a backup into), dropped afterwards."""
+    import psycopg
+
+    name = f"seminar_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

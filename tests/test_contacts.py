@@ -242,3 +242,23 @@ def test_phone_directory_search_and_badge_scan_exchange(live_server, browser, tm
 
     with sqlite3.connect(live_server.instance / "seminar.sqlite3") as con:
         assert con.execute("SELECT count(*) FROM contact_exchange").fetchone() == (2,)  # each has the other
+
+
+def test_contacts_are_in_download_my_data_and_erased_with_the_person(app, make_event, make_registration):
+    from datetime import UTC, datetime
+
+    from seminar.contacts import services as contacts
+    from seminar.contacts.services import ContactFields
+    from seminar.privacy.export import personal_data
+
+    event = make_event()
+    person = make_registration(event)
+    contacts.opt_in(person, ContactFields(position=True, organization=False, email=True, phone=False),
+                    now=datetime.now(UTC))
+    db.session.commit()
+    exported = personal_data(person, datetime.now(UTC))["contacts"]
+    assert exported["consent"]["fields"] == {"position": True, "organization": False, "email": True,
+                                             "phone": False}
+    assert contacts.erase([person.id]) == 1
+    db.session.commit()
+    assert contacts.consent_of(person) is None

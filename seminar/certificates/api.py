@@ -21,7 +21,10 @@ SCHEMAS = {"CertificateCheck": {
     "properties": {
         "valid": {"type": "boolean", "description": "True unless revoked or unknown"},
         "status": {"type": "string", "enum": ["valid", "revoked", "not_found"]},
-        "full_name": {"type": ["string", "null"]},
+        "full_name": {"type": ["string", "null"],
+                      "description": "null once the holder's personal data is anonymised"},
+        "issued_to": {"type": ["string", "null"],
+                      "description": "The name, or \"выдан участнику мероприятия\" after anonymisation"},
         "event": {"type": ["string", "null"], "description": "The event's title"},
         "issued_at": {"type": ["string", "null"], "format": "date-time"},
         "revoked_at": {"type": ["string", "null"], "format": "date-time"},

@@ -38,6 +38,8 @@ NOT_OVER = "not_over"
 NOT_CHECKED_IN = "not_checked_in"
 CANCELLED = "cancelled"
 REVOKED = "revoked"
+#: What /verify and the API say instead of the name once the holder's data is anonymised.
+ANONYMOUS_HOLDER = "выдан участнику мероприятия"
 
 
 class NoCertificate(Exception):
@@ -360,10 +362,13 @@ def verification(certificate: Certificate | None) -> dict:
     if certificate is None:
         return {"valid": False, "status": "not_found", "full_name": None, "event": None, "issued_at": None}
     registration = certificate.registration
+    anonymised = registration.anonymised_at is not None
     return {
         "valid": certificate.revoked_at is None,
         "status": "revoked" if certificate.revoked_at else "valid",
-        "full_name": registration.full_name,
+        # After anonymisation (152-FZ) the code still answers, without the name.
+        "full_name": None if anonymised else registration.full_name,
+        "issued_to": ANONYMOUS_HOLDER if anonymised else registration.full_name,
         "event": registration.event.title,
         "issued_at": certificate.issued_at.isoformat(),
         "number": certificate.number,

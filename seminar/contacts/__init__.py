@@ -9,8 +9,9 @@ from ..features import features
 
 def register(app: Flask) -> None:
     """Plug this feature into the app."""
-    from . import views
+    from . import services, views
 
     registry = features(app)
     registry.add_blueprint(views.bp)
     registry.add_partial("personal", "contacts/_personal_contacts.html")
+    registry.add_personal_data("contacts", export=services.export_of, erase=services.erase)

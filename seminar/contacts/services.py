@@ -182,3 +182,24 @@ def forget_contacts(registration_id: int) -> None:
     db.session.execute(delete(ContactExchange).where(or_(
         ContactExchange.owner_id == registration_id, ContactExchange.contact_id == registration_id)))
     db.session.execute(delete(ContactConsent).where(ContactConsent.registration_id == registration_id))
+
+
+def export_of(registration: Registration) -> dict:
+    """What this feature keeps about the person, for "download my data"."""
+    consent = consent_of(registration)
+    return {
+        "consent": None if consent is None else {
+            "version": consent.consent_version, "given_at": consent.consented_at.isoformat(),
+            "withdrawn_at": consent.withdrawn_at.isoformat() if consent.withdrawn_at else None,
+            "fields": {name: getattr(consent, f"show_{name}") for name in
+                       ("position", "organization", "email", "phone")},
+        },
+        "my_contacts": [card.full_name for card in my_contacts(registration)],
+    }
+
+
+def erase(registration_ids: list[int]) -> int:
+    """Forget the contacts of these registrations (anonymisation); the number of people."""
+    for registration_id in registration_ids:
+        forget_contacts(registration_id)
+    return len(registration_ids)

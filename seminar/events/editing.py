@@ -27,6 +27,8 @@ class EventFields:
     region_id: int | None
     moderation: bool
     status: str
+    #: None: one year after the end (seminar.privacy).
+    retain_personal_data_until: datetime | None = None
 
 
 def save_event(event: Event | None, fields: EventFields, creator=None) -> Event:

@@ -64,6 +64,10 @@ class Event(VenueClock, Model):
     #: event run one at a time on SQLite and PostgreSQL alike.
     seat_lock: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Personal data is kept until then (152-FZ); None: one year after the event ends.
+    retain_personal_data_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the registrations' personal data was anonymised (retention passed, or by an admin).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     region: Mapped[Region | None] = relationship()
 

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, time
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 RUSSIAN_ZONES = ["Europe/Kaliningrad", "Europe/Moscow", "Europe/Samara", "Asia/Yekaterinburg",
@@ -41,6 +41,10 @@ class EventForm(FlaskForm):
     moderation = BooleanField(_l("Подтверждать заявки вручную"))
     status = SelectField(_l("Статус"), choices=[("draft", _l("черновик")), ("published", _l("опубликовано")),
                                                 ("archived", _l("в архиве"))])
+    retain_personal_data_until = DateField(_l("Хранить персональные данные до (пусто — год после окончания)"),
+                                           validators=[Optional()])
+    consent_text = TextAreaField(_l("Текст согласия на обработку персональных данных"),
+                                 validators=[Optional(), Length(max=10000)])
 
     def __init__(self, *args, regions: list[tuple[int, str]], taken_slugs: set[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,6 +66,15 @@ class EventForm(FlaskForm):
     def validate_registration_closes(self, field):
         if field.data and self.registration_opens.data and field.data <= self.registration_opens.data:
             raise ValidationError(_l("Закрытие регистрации должно быть позже открытия."))
+
+    def validate_retain_personal_data_until(self, field):
+        if field.data and self.ends_at.data and field.data < self.ends_at.data.date():
+            raise ValidationError(_l("Срок хранения не может закончиться раньше мероприятия."))
+
+    def retention_deadline(self) -> datetime | None:
+        """The end of the chosen day at the venue."""
+        day = self.retain_personal_data_until.data
+        return self.aware(datetime.combine(day, time(23, 59, 59))) if day else None
 
     def aware(self, value: datetime | None) -> datetime | None:
         """A wall-clock time typed for the venue, as an aware datetime."""

@@ -8,6 +8,7 @@ from ..checkin.roster_exports import registrations_csv, registrations_xlsx
 from ..dbtypes import utcnow
 from ..events.editing import EventFields, region_choices, save_event, taken_slugs
 from ..extensions import db
+from ..privacy import consent
 from ..registration import notify
 from ..registration.services import NotCancellable, approve, cancel
 from ..responses import download
@@ -60,6 +61,7 @@ def _fields(form: EventForm) -> EventFields:
         registration_closes=form.aware(form.registration_closes.data),
         capacity=form.capacity.data, municipality_quota=form.municipality_quota.data,
         region_id=form.region_id, moderation=form.moderation.data, status=form.status.data,
+        retain_personal_data_until=form.retention_deadline(),
     )
 
 
@@ -71,6 +73,7 @@ def create_event():
     form = EventForm(regions=region_choices(), taken_slugs=taken_slugs())
     if form.validate_on_submit():
         event = save_event(None, _fields(form), creator=current_user)
+        consent.save_text(event, form.consent_text.data)
         db.session.commit()
         flash(_("Мероприятие создано."), "success")
         return redirect(url_for(".event", slug=event.slug))
@@ -87,8 +90,13 @@ def edit_event(slug):
             value = getattr(event, name)
             getattr(form, name).data = event.local(value).replace(tzinfo=None) if value else None
         form.region.data = str(event.region_id or "")
+        until = event.retain_personal_data_until
+        form.retain_personal_data_until.data = event.local(until).date() if until else None
+        form.consent_text.data = consent.text_to_show(event)
     if form.validate_on_submit():
+        previous_default = consent.default_text(event)
         save_event(event, _fields(form))
+        consent.save_text(event, form.consent_text.data, previous_default)
         db.session.commit()
         flash(_("Изменения сохранены."), "success")
         return redirect(url_for(".event", slug=event.slug))

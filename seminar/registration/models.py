@@ -88,6 +88,10 @@ class Registration(Model):
     #: Which text of the personal-data consent (152-FZ) was accepted, and when.
     consent_version: Mapped[str] = mapped_column(String(40), default="")
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The exact consent text agreed to (seminar.privacy); NULL for rows made without the form.
+    consent_text_id: Mapped[int | None] = mapped_column(ForeignKey("consent_text.id"))
+    #: Set when the personal data was erased (consent withdrawn or retention passed).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Speaker profile shown on the public programme.
     public_name: Mapped[str] = mapped_column(String(200), default="")
     bio: Mapped[str] = mapped_column(Text, default="")

@@ -105,7 +105,8 @@ def find_by_email(event: Event, email: str) -> Registration | None:
     )
 
 
-def register(event: Event, applicant: Applicant, *, now: datetime, consent_version: str) -> Outcome:
+def register(event: Event, applicant: Applicant, *, now: datetime, consent_version: str,
+             consent_text_id: int | None = None) -> Outcome:
     """Register a person: a seat if one is free, else the waitlist; never twice."""
     state = event.registration_state(now)
     if state != "open":
@@ -119,6 +120,7 @@ def register(event: Event, applicant: Applicant, *, now: datetime, consent_versi
     registration = existing or Registration(event=event, email=email)
     _fill(registration, applicant)
     registration.consent_version = consent_version
+    registration.consent_text_id = consent_text_id
     registration.consent_at = now
     registration.cancelled_at = None
     registration.status = (
@@ -193,7 +195,9 @@ def approve(registration: Registration) -> bool:
 def get_by_token(token: str) -> Registration | None:
     if not token or len(token) > 64:
         return None
-    return db.session.scalar(select(Registration).where(Registration.access_token == token))
+    # An anonymised registration has no personal link any more (seminar.privacy).
+    return db.session.scalar(select(Registration).where(Registration.access_token == token,
+                                                        Registration.anonymised_at.is_(None)))
 
 
 def seats_left(event: Event) -> int | None:

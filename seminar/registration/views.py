@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from ..dbtypes import utcnow
 from ..events.services import get_event_or_404, municipality_choices
 from ..extensions import check_csrf, csrf, db, limiter
+from ..privacy.consent import current_consent, text_to_show
 from . import notify
 from .forms import RegistrationForm
 from .services import (
@@ -54,8 +55,9 @@ def register_view(slug):
                                message=CLOSED_MESSAGES[state]), (403 if form.is_submitted() else 200)
     if form.validate_on_submit():
         try:
+            consent = current_consent(event)
             outcome = register(event, applicant_from(form), now=utcnow(),
-                               consent_version=current_app.config["CONSENT_VERSION"])
+                               consent_version=str(consent.version), consent_text_id=consent.id)
         except RegistrationClosed as exc:
             return render_template("registration/closed.html", event=event,
                                    message=CLOSED_MESSAGES[exc.state]), 403
@@ -70,7 +72,7 @@ def register_view(slug):
             notify.send_registered(outcome.registration)
             return redirect(url_for(".personal", token=outcome.registration.access_token, new=1))
     return render_template("registration/form.html", event=event, form=form,
-                           consent_version=current_app.config["CONSENT_VERSION"])
+                           consent_text=text_to_show(event))
 
 
 def get_registration_or_404(token: str):
