@@ -492,6 +492,10 @@ def make_session(app):
         db.session.add(session)
         db.session.commit()
         return session
+
+    return make
+
+
 @pytest.fixture
 def make_talk(make_session):
     """A 30-minute talk of `event` with these registrations as its speakers."""
