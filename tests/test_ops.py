@@ -21,7 +21,7 @@ def test_healthz_says_degraded_when_redis_is_away_and_down_without_database(app_
     app = create_app({**app_config, "REDIS_URL": "redis://127.0.0.1:1/0"})
     body = app.test_client().get("/healthz").get_json()
     assert body["status"] == "degraded" and body["redis"]["ok"] is False
-    broken = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/no/such/dir/x.db"})
+    broken = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/x"})
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503 and response.get_json()["status"] == "down"
 

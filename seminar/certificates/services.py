@@ -300,6 +300,8 @@ def _compose(event: Event, registration: Registration, certificate: Certificate,
 
 def _attended(registration: Registration) -> tuple[tuple[str, ...], float | None]:
     """The sessions attended and their academic hours, when a feature offers them (attendance)."""
+    if registration.id is None:  # the settings page's sample person attended nothing
+        return (), None
     for hook in features().hook("certificate_sessions"):
         listed = hook(registration)
         if listed is not None:
