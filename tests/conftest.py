@@ -167,8 +167,11 @@ def make_registration(app):
 def make_user(app):
     from seminar.auth.services import create_or_update_user, create_token
 
-    def make(email="org@example.ru", role="organiser", event=None, password="secret-pass-1"):
+    def make(email="org@example.ru", role="organiser", event=None, password="secret-pass-1",
+             may_create_events=True):
+        # Test organisers may create and publish events unless a test says otherwise (an admin's grant).
         user = create_or_update_user(email, role, password, event.slug if event else None)
+        user.may_create_events = may_create_events and role == "organiser"
         token = create_token(user)
         db.session.commit()
         user.api_token = token
@@ -347,3 +350,13 @@ def pytest_sessionstart(session):
                 catalog = read_po(f)
             with mo.open("wb") as f:
                 write_mo(f, catalog, use_fuzzy=True)
+
+
+# ---------------------------------------------------------------- both databases
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def both_databases(request, app_config):
+    """Runs the test on SQLite and on PostgreSQL: name it before `app` (or `client`) in the arguments."""
+    if request.param == "postgresql":
+        app_config["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("postgres_url")
+    return request.param

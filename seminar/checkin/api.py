@@ -18,6 +18,7 @@ bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1")
 HTTP_STATUS = {
     services.CHECKED_IN: 201, services.ALREADY: 200, services.UNKNOWN: 404,
     services.CANCELLED: 409, services.NOT_CONFIRMED: 409, services.OTHER_EVENT: 409,
+    services.SCAN_ID_REUSED: 409,
 }
 MAX_CODE_LENGTH = 64
 MAX_DEVICE_LENGTH = 100
@@ -93,6 +94,8 @@ def person_json(person: DoorPerson) -> dict:
 
 def outcome_json(outcome: CheckInOutcome) -> dict:
     body: dict = {"status": outcome.status}
+    if outcome.status == services.SCAN_ID_REUSED:
+        body["message"] = "this scan_id was already used for another badge: send a new scan_id"
     person = outcome.registration
     if person is None:
         return body

@@ -38,7 +38,8 @@ SCAN_RESULT = {"type": "object", "required": ["status"], "properties": {
     "device": {"type": ["string", "null"], "description": "Device of the FIRST check-in"},
 }}
 REFUSAL = {"type": "object", "properties": {
-    "status": {"type": "string", "enum": ["cancelled", "not_confirmed", "other_event"]},
+    "status": {"type": "string", "enum": ["cancelled", "not_confirmed", "other_event", "scan_id_reused"]},
+    "message": {"type": "string"},
     "registration": {"type": "object", "properties": {"full_name": {"type": "string"},
                                                       "municipality": STRING_OR_NULL}}}}
 BAD_REQUEST = _json("Malformed body (not JSON, code not a string or too long, bad scanned_at …)",

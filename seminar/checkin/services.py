@@ -34,6 +34,8 @@ UNKNOWN = "unknown_code"
 CANCELLED = "cancelled"
 NOT_CONFIRMED = "not_confirmed"
 OTHER_EVENT = "other_event"
+#: A client scan id already used for another badge: refused, nothing written.
+SCAN_ID_REUSED = "scan_id_reused"
 UNDONE = "undone"
 SEARCH_LIMIT = 20
 
@@ -113,8 +115,9 @@ _BY_CODE = _SCAN_LOOKUP.where(_reg.c.badge_code == bindparam("code"))
 _BY_ID = _SCAN_LOOKUP.where(_reg.c.id == bindparam("registration_id"))
 _FIRST_CHECK_IN = select(_chk.c.checked_in_at, _chk.c.device, _chk.c.scan_id).where(
     _chk.c.registration_id == bindparam("registration_id"))
-_AUDIT_BY_SCAN = select(CheckInAudit.id).where(
+_AUDIT_BY_SCAN = select(CheckInAudit.registration_id).where(
     CheckInAudit.scan_id == bindparam("scan_id"))
+_CHECK_IN_BY_SCAN = select(_chk.c.registration_id).where(_chk.c.scan_id == bindparam("scan_id"))
 _INSERT_CHECK_IN = insert(_chk)
 _INSERT_AUDIT = insert(cast(Table, CheckInAudit.__table__))
 
@@ -199,26 +202,40 @@ def _check_in(connection: Connection, event: DoorEvent, *, code: str | None,
         return refuse(UNKNOWN, None)
     person = _person(row)
     if person.event_id != event_id:
-        return refuse(OTHER_EVENT, person)
+        # Nothing about a person of another event reaches this door, nor its audit trail.
+        return refuse(OTHER_EVENT, None)
     if person.status == Status.cancelled.value:
         return refuse(CANCELLED, person)
     if person.status != Status.confirmed.value:
         return refuse(NOT_CONFIRMED, person)
     first_at, first_device, first_scan_id = row[10], row[11], row[12]
-    if first_at is None and scan_id and connection.execute(_AUDIT_BY_SCAN, {"scan_id": scan_id}).first():
-        # This very scan was recorded once and its check-in undone since: a replay changes nothing.
-        return CheckInOutcome(CHECKED_IN, person)
+    if first_at is None and scan_id:
+        audited = connection.execute(_AUDIT_BY_SCAN, {"scan_id": scan_id}).first()
+        if audited is not None and audited[0] != person.id:
+            return CheckInOutcome(SCAN_ID_REUSED, None)
+        if audited is not None:
+            # This very scan was recorded once and its check-in undone since: a replay changes nothing.
+            return CheckInOutcome(CHECKED_IN, person)
     if first_at is None:
         if _write(connection, _INSERT_CHECK_IN, {
                 "event_id": event_id, "registration_id": person.id, "checked_in_at": at,
                 "device": device, "user_id": user_id, "scan_id": scan_id}):
             return CheckInOutcome(CHECKED_IN, person, at, device, created=True)
-        # Another door (or this scan's own replay) won a moment ago.
+        # Another door (or this scan's own replay) won a moment ago, or the scan id is taken.
         first_at, first_device, first_scan_id = connection.execute(
             _FIRST_CHECK_IN, {"registration_id": person.id}).first() or (None, None, None)
     if scan_id and scan_id == first_scan_id:
         return CheckInOutcome(CHECKED_IN, person, first_at, first_device)
+    if scan_id and _scan_id_taken(connection, scan_id, person.id):
+        return CheckInOutcome(SCAN_ID_REUSED, None)
     return CheckInOutcome(ALREADY, person, first_at, first_device)
+
+
+def _scan_id_taken(connection: Connection, scan_id: str, registration_id: int) -> bool:
+    """Whether the client scan id already stands for another badge's scan (never the hot path)."""
+    owners = [r[0] for r in connection.execute(_CHECK_IN_BY_SCAN, {"scan_id": scan_id})]
+    owners += [r[0] for r in connection.execute(_AUDIT_BY_SCAN, {"scan_id": scan_id})]
+    return any(owner != registration_id for owner in owners)
 
 
 def undo_check_in(event: Event, registration_id: int, *, user, now: datetime) -> None:
@@ -227,9 +244,12 @@ def undo_check_in(event: Event, registration_id: int, *, user, now: datetime) ->
         CheckIn.event_id == event.id, CheckIn.registration_id == registration_id))
     if check_in_row is None:
         raise CheckInNotFound(registration_id)
+    scan_id = check_in_row.scan_id
+    if scan_id and db.session.scalar(select(CheckInAudit.id).where(CheckInAudit.scan_id == scan_id)):
+        scan_id = None  # the audit holds this scan id already (an earlier undo or refusal)
     db.session.add(CheckInAudit(
         event_id=event.id, registration_id=registration_id, action=CHECKED_IN,
-        scan_id=check_in_row.scan_id, device=check_in_row.device, user_id=check_in_row.user_id,
+        scan_id=scan_id, device=check_in_row.device, user_id=check_in_row.user_id,
         scanned_at=check_in_row.checked_in_at, created_at=check_in_row.checked_in_at))
     db.session.add(CheckInAudit(event_id=event.id, registration_id=registration_id, action=UNDONE,
                                 user_id=user.id if user is not None else None,

@@ -42,10 +42,18 @@ class EventForm(FlaskForm):
     status = SelectField(_l("Статус"), choices=[("draft", _l("черновик")), ("published", _l("опубликовано")),
                                                 ("archived", _l("в архиве"))])
 
-    def __init__(self, *args, regions: list[tuple[int, str]], taken_slugs: set[str], **kwargs):
+    def __init__(self, *args, regions: list[tuple[int, str]], taken_slugs: set[str], may_publish: bool = True,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.region.choices = [("", _l("любой"))] + [(str(i), n) for i, n in regions]
         self._taken = taken_slugs
+        #: Publishing needs the admin role or an organiser an admin allowed to (User.can_create_events).
+        self.may_publish = may_publish
+
+    def validate_status(self, field):
+        if field.data == "published" and not self.may_publish:
+            raise ValidationError(_l("Опубликовать мероприятие может администратор или организатор, "
+                                     "которому администратор это разрешил."))
 
     def validate_slug(self, field):
         if field.data in self._taken:

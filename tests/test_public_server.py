@@ -1,0 +1,118 @@
+"""Safe on a public server (issue 9): links, rights, sessions, the door, bad input, headers, limits."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from seminar.auth.models import ApiToken, User
+from seminar.events.models import Event
+from seminar.extensions import db
+
+STRONG = "Zeya-river-forum-31"
+
+
+def sign_in(client, email="org@example.ru", password="secret-pass-1"):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+def manage_status(client) -> int:
+    """GET /manage/ in an app context of its own, as a real request has (the `app` fixture keeps
+    one open, and Flask-Login caches the user in its `g`)."""
+    with client.application.app_context():
+        return client.get("/manage/").status_code
+
+
+# ------------------------------------------------------------------ 2. who may create and publish events
+
+def test_creating_or_publishing_an_event_needs_an_admins_permission(client, runner, make_user, make_event):
+    mine = make_event(status="draft")
+    make_user(event=mine, may_create_events=False)
+    sign_in(client)
+    assert "может администратор" in client.get("/manage/").get_data(as_text=True)
+    assert client.get("/manage/events/new").status_code == 403
+    form = {"title": mine.title, "slug": mine.slug, "city": "Зея", "timezone": "Asia/Yakutsk",
+            "starts_at": "2026-09-10T10:00", "ends_at": "2026-09-10T17:00", "region": "", "status": "published"}
+    refused = client.post(f"/manage/events/{mine.slug}/edit", data=form)
+    assert refused.status_code == 200 and "Опубликовать мероприятие может" in refused.get_data(as_text=True)
+    assert db.session.get(Event, mine.id).status == "draft"
+    assert client.post(f"/manage/events/{mine.slug}/edit", data={**form, "status": "draft"}).status_code == 302
+
+    assert runner.invoke(args=["user", "allow-events", "org@example.ru"]).exit_code == 0
+    assert client.post(f"/manage/events/{mine.slug}/edit", data=form).status_code == 302
+    assert db.session.get(Event, mine.id).status == "published"
+    assert client.get("/manage/events/new").status_code == 200
+
+
+# ------------------------------------------------------------------ 4. sessions end for real
+
+def _remember_cookie(client) -> str:
+    cookie = client.get_cookie("remember_token", domain="seminar.test")
+    assert cookie is not None
+    return cookie.value
+
+
+def test_logout_and_a_password_change_end_every_earlier_session_and_remember_cookie(
+        app, runner, make_user, make_event):
+    make_user(event=make_event())
+    phone, laptop = app.test_client(), app.test_client()
+    sign_in(phone)
+    sign_in(laptop)
+    stolen = _remember_cookie(laptop)
+    assert manage_status(phone) == 200
+    phone.post("/logout")
+    assert manage_status(laptop) == 302  # the laptop's session ended too
+    thief = app.test_client()
+    thief.set_cookie("remember_token", stolen, domain="seminar.test")
+    assert manage_status(thief) == 302  # and its one-year remember-me cookie
+
+    sign_in(laptop)
+    assert manage_status(laptop) == 200
+    changed = runner.invoke(args=["user", "password", "org@example.ru", "--password-stdin"], input=STRONG + "\n")
+    assert changed.exit_code == 0, changed.output
+    assert manage_status(laptop) == 302
+    assert sign_in(laptop, password=STRONG).status_code == 302
+
+
+def test_disable_unbind_and_token_revoke_from_the_command_line(client, runner, make_user, make_event):
+    event = make_event()
+    door = make_user("door@example.ru", role="door", event=event)
+    url = f"/api/v1/events/{event.slug}/door/search?q=Ив"
+    headers = {"Authorization": f"Bearer {door.api_token}"}
+    assert client.get(url, headers=headers).status_code == 200
+    listed = runner.invoke(args=["token", "list"]).output
+    assert "door@example.ru" in listed and "last used 20" in listed  # the search above was recorded
+    assert door.api_token not in listed
+
+    assert runner.invoke(args=["user", "unbind", "door@example.ru", "--event", event.slug]).exit_code == 0
+    assert client.get(url, headers=headers).status_code == 403
+    token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == door.id))
+    assert runner.invoke(args=["token", "revoke", str(token_id)]).exit_code == 0
+    assert client.get(url, headers=headers).status_code == 401
+
+    organiser = make_user("org@example.ru", event=event)
+    sign_in(client)
+    assert runner.invoke(args=["user", "disable", "org@example.ru"]).exit_code == 0
+    assert manage_status(client) == 302
+    assert sign_in(client).status_code == 200  # refused: "Неверная почта или пароль."
+    assert client.get(f"/api/v1/events/{event.slug}/stats",
+                      headers={"Authorization": f"Bearer {organiser.api_token}"}).status_code == 401
+
+
+# ------------------------------------------------------------------ 12. strong passwords, valid addresses
+
+@pytest.mark.parametrize(("email", "password", "message"), [
+    ("anna@example.ru", "12345678", "at least 12"),
+    ("anna@example.ru", "123456789012", "too common"),
+    ("anna@example.ru", "Password1234", "too common"),
+    ("anna.petrova@example.ru", "anna.petrova@example.ru", "e-mail"),
+    ("anna.petrova@example.ru", "anna.petrova1", "e-mail"),
+    ("", STRONG, "invalid e-mail"),
+    ("not-an-address", STRONG, "invalid e-mail"),
+])
+def test_user_create_refuses_weak_passwords_and_invalid_addresses(runner, email, password, message):
+    result = runner.invoke(args=["user", "create", email, "--role", "organiser", "--password-stdin"],
+                           input=password + "\n")
+    assert result.exit_code != 0 and message in result.output
+    assert db.session.scalar(select(User)) is None
