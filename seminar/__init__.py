@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from . import api, audit, auth, badges, certificates, checkin, events, manage, programme, registration
 from .config import DEFAULTS, build_config, instance_path_from_env
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .hosts import trusted_hosts
 
 #: Every feature of the app, in the order they are plugged in: each has `register(app)`
 #: (see docs/ARCHITECTURE.md). A new feature package is added here and nowhere else.
@@ -53,6 +54,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     app.config.setdefault("OUTBOX_DIR", str(Path(app.instance_path) / "outbox"))
+    if app.config.get("TRUSTED_HOSTS") is None:  # any other Host is refused with 400 (seminar/hosts.py)
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
 
     app.session_interface = CookieSessionInterface()
     if app.config.get("BEHIND_PROXY"):

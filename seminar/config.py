@@ -5,6 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .hosts import split_hosts
+
 
 def instance_path_from_env() -> str:
     """The instance folder: SEMINAR_INSTANCE_PATH or ./instance, made absolute."""
@@ -44,8 +46,13 @@ def build_config(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_REGISTER": os.environ.get("SEMINAR_RATELIMIT_REGISTER", "60 per minute"),
         "RATELIMIT_LOGIN": os.environ.get("SEMINAR_RATELIMIT_LOGIN", "10 per minute"),
-        # Links in e-mails need an absolute address; the request's host is used when unset.
+        # Links in e-mails need an absolute address: the public one, else the address `make run`
+        # serves on (seminar/serve.py exports it), else a trusted request's host.
         "PUBLIC_URL": os.environ.get("SEMINAR_PUBLIC_URL") or None,
+        "SERVE_URL": os.environ.get("SEMINAR_SERVE_URL") or None,
+        "SERVE_HOSTS": split_hosts(os.environ.get("SEMINAR_SERVE_HOSTS")),
+        #: More hosts requests may name (comma-separated): e.g. a second domain of the server.
+        "EXTRA_TRUSTED_HOSTS": split_hosts(os.environ.get("SEMINAR_TRUSTED_HOSTS")),
         #: Behind nginx/Caddy: client address and scheme come from X-Forwarded-* headers.
         "BEHIND_PROXY": os.environ.get("SEMINAR_BEHIND_PROXY") == "1",
     }

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import SecurityError
 
 from .api.auth import ApiAbort
 from .extensions import db
@@ -25,6 +26,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(400)
     def bad_request(e):
         return page(400)
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(e):
+        # No page: links cannot be built for a host the installation does not answer to.
+        return ("400: этот сервер не отвечает на такое имя (Host). "
+                "This server does not answer to that host name.\n", 400,
+                {"Content-Type": "text/plain; charset=utf-8"})
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):

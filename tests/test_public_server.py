@@ -8,7 +8,10 @@ from sqlalchemy import select
 
 from seminar.auth.models import ApiToken, User
 from seminar.events.models import Event
+from seminar import create_app
 from seminar.extensions import db
+from seminar.registration.models import Registration
+from tests.test_registration import form
 
 STRONG = "Zeya-river-forum-31"
 
@@ -22,6 +25,49 @@ def manage_status(client) -> int:
     one open, and Flask-Login caches the user in its `g`)."""
     with client.application.app_context():
         return client.get("/manage/").status_code
+
+
+# ------------------------------------------------------------------ 1. no poisoned links
+
+def test_a_form_sent_with_a_forged_host_is_refused_and_mails_no_link(client, make_event, make_registration,
+                                                                    outbox):
+    event = make_event()
+    victim = make_registration(event, email="victim@example.ru")
+    poisoned = client.post(f"/events/{event.slug}/register", data=form(event, email="victim@example.ru"),
+                           base_url="http://evil.example")
+    assert poisoned.status_code == 400
+    assert outbox() == []
+    assert client.get(f"/r/{victim.access_token}", base_url="http://evil.example").status_code == 400
+    # A host the installation trusts is served, and the link in the mail carries it.
+    client.post(f"/events/{event.slug}/register", data=form(event, email="victim@example.ru"))
+    [message] = outbox()
+    assert f"http://seminar.test/r/{victim.access_token}" in message.get_body().get_content()
+
+
+def test_behind_a_proxy_a_forged_forwarded_host_is_refused(app_config, make_event, make_registration, outbox):
+    app = create_app({**app_config, "BEHIND_PROXY": True, "PUBLIC_URL": None})
+    event = make_event()
+    make_registration(event, email="victim@example.ru")
+    client = app.test_client()
+    poisoned = client.post(f"/events/{event.slug}/register", data=form(event, email="victim@example.ru"),
+                           headers={"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"})
+    assert poisoned.status_code == 400 and outbox() == []
+
+
+def test_links_use_the_serving_address_and_trusted_extra_hosts_are_served(app_config, make_event,
+                                                                         make_registration, outbox):
+    app = create_app({**app_config, "SERVE_URL": "http://192.168.1.10:5000", "SERVER_NAME": None,
+                      "EXTRA_TRUSTED_HOSTS": ["forum.amurobl.ru"]})
+    assert {"192.168.1.10", "forum.amurobl.ru", "127.0.0.1", "localhost"} <= set(app.config["TRUSTED_HOSTS"])
+    event = make_event()
+    victim = make_registration(event, email="victim@example.ru")
+    client = app.test_client()
+    sent = client.post(f"/events/{event.slug}/register", data=form(event, email="victim@example.ru"),
+                       base_url="http://forum.amurobl.ru")
+    assert sent.status_code == 200
+    [message] = outbox()
+    assert f"http://192.168.1.10:5000/r/{victim.access_token}" in message.get_body().get_content()
+    assert client.get("/", base_url="http://evil.example").status_code == 400
 
 
 # ------------------------------------------------------------------ 2. who may create and publish events
