@@ -11,6 +11,7 @@ from seminar.events.models import Event
 from seminar import create_app
 from seminar.extensions import db
 from seminar.registration.models import Registration
+from tests.conftest import ROOT
 from tests.test_registration import form
 
 STRONG = "Zeya-river-forum-31"
@@ -162,3 +163,76 @@ def test_user_create_refuses_weak_passwords_and_invalid_addresses(runner, email,
                            input=password + "\n")
     assert result.exit_code != 0 and message in result.output
     assert db.session.scalar(select(User)) is None
+
+
+# ------------------------------------------------------------------ 5. camera frames: bounded memory
+
+def png_bomb(side: int) -> bytes:
+    """A valid grey PNG of side × side black pixels, a few hundred KB on the wire."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    packer, row, parts = zlib.compressobj(9), b"\0" * (side + 1), []
+    for _ in range(side):
+        parts.append(packer.compress(row))
+    parts.append(packer.flush())
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"".join(parts)) + chunk(b"IEND", b"")
+
+
+PEAK_RSS = """
+import io, sys
+from PIL import Image
+from seminar.checkin.services import FrameRefused, decode_codes
+def status(key):
+    return int(next(l.split()[1] for l in open("/proc/self/status") if l.startswith(key)))
+warm = io.BytesIO(); Image.new("L", (64, 64)).save(warm, format="PNG"); decode_codes(warm.getvalue())
+data = open(sys.argv[1], "rb").read()
+open("/proc/self/clear_refs", "w").write("5")  # resets the peak (VmHWM) to the current size
+before = status("VmRSS:")
+try:
+    answer = decode_codes(data)
+except FrameRefused as exc:
+    answer = "refused: %s" % exc
+print(answer, (status("VmHWM:") - before) // 1024)
+"""
+
+
+@pytest.mark.parametrize(("picture", "answer"), [
+    ("bomb.png", "refused"),            # 13000 × 13000: refused from its header
+    ("big.jpg", "[]"),                  # 7000 × 5700 (40 Mpx): decoded at 1/8 scale
+    ("limit.png", "[]"),                # 2800 × 2800 (7.8 Mpx): the largest PNG decoded in full
+    ("trick.eps", "refused"),           # PostScript: never reaches Ghostscript
+])
+def test_decoding_a_frame_takes_bounded_memory_and_starts_no_program(tmp_path, picture, answer):
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    path = tmp_path / picture
+    if picture == "bomb.png":
+        path.write_bytes(png_bomb(13000))
+    elif picture == "big.jpg":
+        Image.new("L", (7000, 5700), 255).save(path, format="JPEG", quality=50)
+    elif picture == "limit.png":
+        Image.new("RGB", (2800, 2800), "white").save(path, format="PNG")
+    else:
+        path.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n{ } loop\n")
+    assert path.stat().st_size < 1024 * 1024  # every one fits the endpoint's 1 MB body limit
+    out = subprocess.run([sys.executable, "-c", PEAK_RSS, str(path)], capture_output=True, text=True,
+                         check=True, cwd=str(tmp_path.parent), env={"PYTHONPATH": str(ROOT)}).stdout
+    result, grown_mb = out.rsplit(" ", 1)
+    assert result.startswith(answer)
+    assert int(grown_mb) < 80, f"{picture}: the decode grew the process by {grown_mb} MB"
+
+
+def test_decode_endpoint_refuses_a_png_bomb_with_413_and_a_message(client, make_event, make_user):
+    event = make_event()
+    door = make_user("door@example.ru", role="door", event=event)
+    response = client.post(f"/api/v1/events/{event.slug}/door/decode", data=png_bomb(13000),
+                           headers={"Authorization": f"Bearer {door.api_token}", "Content-Type": "image/png"})
+    assert response.status_code == 413 and "Mpx" in response.get_json()["message"]

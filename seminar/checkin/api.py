@@ -177,6 +177,8 @@ def door_decode(slug):
         raise _bad("send the JPEG or PNG bytes of one frame as the body")
     try:
         codes = services.decode_codes(data)
-    except ValueError as exc:
+    except services.FrameRefused as exc:
+        if exc.too_large:
+            return jsonify({"status": "too_large", "message": str(exc)}), 413
         raise _bad(str(exc)) from None
     return jsonify({"codes": codes})

@@ -335,19 +335,61 @@ def arrivals(event: Event, bucket_minutes: int = 5) -> list[dict]:
     return buckets
 
 
-def decode_codes(image_bytes: bytes) -> list[str]:
-    """Badge codes found in one camera frame (JPEG or PNG), decoded with zxing-cpp."""
+#: The largest picture a frame may be, by its header, before anything is decoded. A JPEG is
+#: decoded at 1/2…1/8 scale (draft mode), so even the largest stays small in memory; a PNG is
+#: decoded in full, so it is held to less (at most 4 bytes × 8 Mpx ≈ 32 MB).
+MAX_FRAME_PIXELS = {"JPEG": 40_000_000, "PNG": 8_000_000}
+#: Frames are read at most this wide and tall: a badge QR held to a phone fills a good part of it.
+DECODE_SIDE = 1600
+
+
+class FrameRefused(ValueError):
+    """A frame that is not a JPEG or PNG, or too big to decode."""
+
+    def __init__(self, message: str, *, too_large: bool = False):
+        super().__init__(message)
+        self.too_large = too_large
+
+
+def frame_image(image_bytes: bytes):
+    """The frame as a grey Pillow image at most DECODE_SIDE wide and tall.
+
+    Pillow may only read JPEG and PNG (by content, whatever the Content-Type says), so no other
+    decoder (and never Ghostscript or another program) is reached; the pixel count is checked
+    from the header before decoding.
+    """
     import io
 
-    import zxingcpp
     from PIL import Image, UnidentifiedImageError
 
     try:
-        image = Image.open(io.BytesIO(image_bytes))
-        image.load()
+        image = Image.open(io.BytesIO(image_bytes), formats=list(MAX_FRAME_PIXELS))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise FrameRefused("the frame has far too many pixels", too_large=True) from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise ValueError("not a JPEG or PNG image") from exc
-    results = zxingcpp.read_barcodes(image.convert("L"), formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
+        raise FrameRefused("not a JPEG or PNG image") from exc
+    width, height = image.size
+    limit = MAX_FRAME_PIXELS[image.format or "PNG"]
+    if width * height > limit:
+        raise FrameRefused(f"the frame has {width}×{height} pixels; at most {limit // 1_000_000} Mpx "
+                           f"for {image.format}", too_large=True)
+    try:
+        if image.format == "JPEG":
+            image.draft("L", (DECODE_SIDE, DECODE_SIDE))  # decodes at a smaller scale at once
+        image.load()
+        grey = image.convert("L")
+        grey.thumbnail((DECODE_SIDE, DECODE_SIDE))
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise FrameRefused("the JPEG or PNG image is damaged") from exc
+    return grey
+
+
+def decode_codes(image_bytes: bytes) -> list[str]:
+    """Badge codes found in one camera frame (JPEG or PNG), decoded with zxing-cpp."""
+    import zxingcpp
+
+    results = zxingcpp.read_barcodes(frame_image(image_bytes),
+                                     formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
     codes = []
     for result in results:
         if result.text and result.text not in codes:
