@@ -82,8 +82,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     logging.basicConfig(level=logging.INFO)
 
-    from . import cli, errors, templating
+    from . import cli, errors, security, templating
 
+    security.init_app(app)  # before the features: their `<int:…>` routes use its converter
     errors.init_app(app)
     for feature in FEATURES:
         feature.register(app)

@@ -16,7 +16,10 @@ def _wants_json() -> bool:
 def init_app(app: Flask) -> None:
     def page(code: int, template: str = "errors/error.html", **ctx):
         if _wants_json():
-            return jsonify({"error": code, "status": ctx.get("status", "error")}), code
+            body = {"error": code, "status": ctx.get("status", "error")}
+            if ctx.get("message"):
+                body["message"] = ctx["message"]
+            return jsonify(body), code
         return render_template(template, code=code, **ctx), code
 
     @app.errorhandler(ApiAbort)
@@ -25,7 +28,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(400)
     def bad_request(e):
-        return page(400)
+        return page(400, message=getattr(e, "description", None))
 
     @app.errorhandler(SecurityError)
     def untrusted_host(e):
@@ -49,6 +52,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(405)
     def not_allowed(e):
         return page(405)
+
+    @app.errorhandler(413)
+    def too_large(e):
+        return page(413, message=getattr(e, "description", None))
 
     @app.errorhandler(429)
     def too_many(e):

@@ -6,9 +6,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from ..textcheck import TextForm
 
 RUSSIAN_ZONES = ["Europe/Kaliningrad", "Europe/Moscow", "Europe/Samara", "Asia/Yekaterinburg",
                  "Asia/Omsk", "Asia/Novosibirsk", "Asia/Krasnoyarsk", "Asia/Irkutsk", "Asia/Yakutsk",
@@ -18,7 +19,7 @@ REQUIRED = _l("Заполните это поле.")
 LOCAL = "%Y-%m-%dT%H:%M"
 
 
-class EventForm(FlaskForm):
+class EventForm(TextForm):
     title = StringField(_l("Название"), validators=[DataRequired(REQUIRED), Length(max=300)])
     slug = StringField(_l("Адрес страницы (латиница, цифры, дефис)"), validators=[
         DataRequired(REQUIRED), Length(max=100),
