@@ -85,6 +85,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import cli, errors, security, templating
 
     security.init_app(app)  # before the features: their `<int:…>` routes use its converter
+    security.wrap_wsgi(app)
     errors.init_app(app)
     for feature in FEATURES:
         feature.register(app)

@@ -113,10 +113,25 @@ def _headers(response):
         headers["Referrer-Policy"] = "no-referrer"
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", HSTS)
-    cookies = headers.getlist("Set-Cookie")
-    if cookies:
-        headers.setlist("Set-Cookie", [_harden_cookie(c, secure=request.is_secure) for c in cookies])
     return response
+
+
+class HardenedCookies:
+    """WSGI middleware: every Set-Cookie (the session's, Flask-Login's remember_token, any other)
+    gets SameSite=Lax when it has none, and Secure when the request came over HTTPS (directly, or
+    through a proxy that says so: it runs inside ProxyFix's view of the request)."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            secure = environ.get("wsgi.url_scheme") == "https"
+            headers = [(k, _harden_cookie(v, secure=secure) if k.lower() == "set-cookie" else v)
+                       for k, v in headers]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start)
 
 
 def _harden_cookie(cookie: str, *, secure: bool) -> str:
@@ -138,3 +153,8 @@ def init_app(app: Flask) -> None:
     app.request_class = GuardedRequest
     app.before_request(_guard_request)
     app.after_request(_headers)
+
+
+def wrap_wsgi(app: Flask) -> None:
+    """Call after any ProxyFix, so the scheme it sets is seen."""
+    app.wsgi_app = HardenedCookies(app.wsgi_app)

@@ -236,3 +236,118 @@ def test_decode_endpoint_refuses_a_png_bomb_with_413_and_a_message(client, make_
     response = client.post(f"/api/v1/events/{event.slug}/door/decode", data=png_bomb(13000),
                            headers={"Authorization": f"Bearer {door.api_token}", "Content-Type": "image/png"})
     assert response.status_code == 413 and "Mpx" in response.get_json()["message"]
+
+
+# ------------------------------------------------------------------ 7. control characters, line breaks
+
+@pytest.mark.parametrize(("field", "value"), [("organization", "Админ\x00истрация"),
+                                               ("position", "Специалист\x1b[31m"),
+                                               ("last_name", "Петрова\x00")])
+def test_registration_form_refuses_control_characters_with_a_russian_message(
+        both_databases, client, make_event, field, value):
+    event = make_event()
+    response = client.post(f"/events/{event.slug}/register", data=form(event, **{field: value}))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Уберите непечатаемые (управляющие) символы" in html or "Только буквы" in html
+    assert 'value="Главный специалист"' in html or field == "position"  # what was typed stays
+    assert db.session.scalar(select(Registration)) is None
+
+
+def test_event_title_with_a_line_break_is_refused_and_registrations_keep_working(
+        both_databases, client, make_user, make_event, outbox):
+    event = make_event()
+    make_user(event=event)
+    sign_in(client)
+    data = {"title": "Форум\nв Зее", "slug": event.slug, "city": "Зея", "timezone": "Asia/Yakutsk",
+            "starts_at": "2026-09-10T10:00", "ends_at": "2026-09-10T17:00", "region": str(event.region_id),
+            "status": "published", "description": "Первая строка\nвторая строка"}
+    refused = client.post(f"/manage/events/{event.slug}/edit", data=data)
+    assert "Это поле — одна строка" in refused.get_data(as_text=True)
+    assert client.post(f"/manage/events/{event.slug}/edit", data={**data, "title": "Форум в Зее"}).status_code == 302
+    assert "\n" in db.session.get(Event, event.id).description  # several lines are fine in a description
+    client.post("/logout")
+    assert client.post(f"/events/{event.slug}/register", data=form(event)).status_code == 302
+    assert len(outbox()) == 1
+
+
+def test_json_api_refuses_control_characters_in_any_string(client, make_event, make_user):
+    event = make_event()
+    door = make_user("door@example.ru", role="door", event=event)
+    response = client.post(f"/api/v1/events/{event.slug}/checkins", data='{"code": "AB\\u0000C"}',
+                           headers={"Authorization": f"Bearer {door.api_token}",
+                                    "Content-Type": "application/json"})
+    assert response.status_code == 400
+
+
+# ------------------------------------------------------------------ 10. security headers
+
+def test_every_response_has_security_headers_and_the_personal_page_is_never_cached(
+        client, make_event, make_registration):
+    event = make_event()
+    person = make_registration(event)
+    for url in ("/", f"/events/{event.slug}/", f"/events/{event.slug}/register", "/login", "/nope",
+                "/static/css/app.css", "/api/v1/openapi.json"):
+        headers = client.get(url).headers
+        assert headers["X-Content-Type-Options"] == "nosniff", url
+        assert headers["Referrer-Policy"] == "same-origin", url
+        if headers["Content-Type"].startswith("text/html"):
+            csp = headers["Content-Security-Policy"]
+            assert "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp, url
+            assert "script-src 'self'" in csp and "style-src 'self'" in csp
+    personal = client.get(f"/r/{person.access_token}")
+    assert personal.headers["Cache-Control"] == "no-store"
+    assert personal.headers["Referrer-Policy"] == "no-referrer"
+    assert "Strict-Transport-Security" not in personal.headers  # plain HTTP
+
+
+def test_templates_hold_no_inline_script_or_style():
+    import re
+
+    for path in (ROOT / "templates").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\sstyle=|<style|\son[a-z]+=", text), path
+        for script in re.findall(r"<script[^>]*>", text):
+            assert "src=" in script or 'type="application/json"' in script, (path, script)
+
+
+def test_over_https_cookies_are_secure_and_hsts_is_sent(app_config, make_user, make_event):
+    app = create_app({**app_config, "BEHIND_PROXY": True})
+    make_user(event=make_event())
+    client = app.test_client()
+    response = client.post("/login", data={"email": "org@example.ru", "password": "secret-pass-1"},
+                           headers={"X-Forwarded-Proto": "https"})
+    cookies = response.headers.getlist("Set-Cookie")
+    assert {c.split("=", 1)[0] for c in cookies} >= {"session", "remember_token"}
+    for cookie in cookies:
+        assert "Secure" in cookie and "SameSite=Lax" in cookie and "HttpOnly" in cookie, cookie
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    plain = app.test_client().post("/login", data={"email": "org@example.ru", "password": "secret-pass-1"})
+    assert all("Secure" not in c and "SameSite=Lax" in c for c in plain.headers.getlist("Set-Cookie"))
+
+
+# ------------------------------------------------------------------ 11. no 500 from any input
+
+def test_bad_input_never_answers_500(both_databases, client, make_event, make_user, make_registration):
+    event = make_event()
+    organiser = make_user(event=event)
+    bearer = {"Authorization": f"Bearer {organiser.api_token}"}
+    huge = "9" * 30
+    assert client.get(f"/api/v1/events/{event.slug}/registrations?page={huge}", headers=bearer).status_code == 200
+    assert client.get(f"/api/v1/events/{event.slug}/registrations?page=-{huge}&per_page={huge}",
+                      headers=bearer).status_code == 200
+    assert client.delete(f"/api/v1/events/{event.slug}/checkins/{huge}", headers=bearer).status_code == 404
+    assert client.delete(f"/api/v1/events/{event.slug}/checkins/{2**31}", headers=bearer).status_code == 404
+    assert client.get("/r/abc%00def").status_code == 404
+    assert client.get(f"/events/{event.slug}%00/").status_code == 404
+    assert client.get("/?q=%00").status_code == 400
+    deep = "[" * 100_000 + "]" * 100_000
+    scan_url = f"/api/v1/events/{event.slug}/checkins"
+    for body in (deep, '{"a": ' * 40 + "1" + "}" * 40):
+        response = client.post(scan_url, data=body, headers={**bearer, "Content-Type": "application/json"})
+        assert response.status_code == 400
+    big = '{"code": "' + "A" * (2 * 1024 * 1024) + '"}'
+    assert client.post(scan_url, data=big, headers={**bearer, "Content-Type": "application/json"}).status_code == 413
+    sign_in(client)
+    assert client.get(f"/manage/events/{event.slug}/?page={huge}").status_code == 200
+    assert client.post(f"/manage/events/{event.slug}/registrations/{huge}/cancel").status_code == 404
