@@ -5,6 +5,7 @@ import os
 import secrets
 from pathlib import Path
 
+from . import ratelimit_store
 from .hosts import split_hosts
 
 
@@ -43,7 +44,8 @@ def build_config(instance_path: str) -> dict:
         "MAIL_URL": os.environ.get("SEMINAR_MAIL_URL") or None,
         "MAIL_FROM": os.environ.get("SEMINAR_MAIL_FROM", "Семинар <noreply@seminar.local>"),
         "REDIS_URL": redis_url,
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Limits hold for the whole installation: Redis, else a file every worker shares.
+        "RATELIMIT_STORAGE_URI": redis_url or ratelimit_store.storage_uri(instance_path),
         "RATELIMIT_REGISTER": os.environ.get("SEMINAR_RATELIMIT_REGISTER", "60 per minute"),
         "RATELIMIT_LOGIN": os.environ.get("SEMINAR_RATELIMIT_LOGIN", "10 per minute"),
         # Links in e-mails need an absolute address: the public one, else the address `make run`

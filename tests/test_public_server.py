@@ -351,3 +351,43 @@ def test_bad_input_never_answers_500(both_databases, client, make_event, make_us
     sign_in(client)
     assert client.get(f"/manage/events/{event.slug}/?page={huge}").status_code == 200
     assert client.post(f"/manage/events/{event.slug}/registrations/{huge}/cancel").status_code == 404
+
+
+# ------------------------------------------------------------------ 9. limits for the whole installation
+
+def test_ten_logins_a_minute_hold_across_two_gunicorn_workers(tmp_path):
+    """The documented 10 logins a minute, against a live server with 2 workers and no Redis."""
+    import http.client
+
+    from tests.conftest import start_live_server
+
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    server = start_live_server(instance, {"SEMINAR_RATELIMIT_LOGIN": "10 per minute", "SEMINAR_REDIS_URL": ""},
+                               workers=2)
+    try:
+        host, port = server.url.removeprefix("http://").split(":")
+        codes, pids = [], set()
+        for _ in range(24):
+            connection = http.client.HTTPConnection(host, int(port), timeout=60)  # a new connection each
+            connection.request("POST", "/login", body="email=a%40b.ru&password=x",
+                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+            codes.append(connection.getresponse().status)
+            connection.close()
+        assert codes.count(429) == 14 and 429 not in codes[:10], codes
+        assert (instance / "ratelimits.sqlite3").exists()
+    finally:
+        server.proc.terminate()
+        server.proc.wait(10)
+
+
+def test_an_unknown_address_costs_a_password_check_too(client, make_user, make_event, monkeypatch):
+    from seminar.auth import services
+
+    make_user(event=make_event())
+    checked = []
+    real = services.check_password_hash
+    monkeypatch.setattr(services, "check_password_hash", lambda *a: checked.append(1) or real(*a))
+    assert "Неверная почта или пароль." in client.post("/login", data={"email": "nobody@example.ru",
+                                                                      "password": "whatever-1"}).get_data(True)
+    assert checked == [1]
