@@ -391,3 +391,62 @@ def test_an_unknown_address_costs_a_password_check_too(client, make_user, make_e
     assert "Неверная почта или пароль." in client.post("/login", data={"email": "nobody@example.ru",
                                                                       "password": "whatever-1"}).get_data(True)
     assert checked == [1]
+
+
+# ------------------------------------------------------------------ 8. confirm e-mail first
+
+def test_confirm_email_first_holds_the_seat_until_the_link_is_opened_then_lapses_to_the_waitlist(
+        both_databases, client, make_event, outbox):
+    from seminar.registration import jobs
+
+    event = make_event(capacity=1, confirm_email_hours=24)
+    first = client.post(f"/events/{event.slug}/register", data=form(event, email="first@example.ru"))
+    assert first.status_code == 200 and "Проверьте почту" in first.get_data(as_text=True)
+    holder = db.session.scalar(select(Registration).where(Registration.email == "first@example.ru"))
+    assert holder.status == "unconfirmed" and holder.hold_until is not None
+    assert holder.access_token not in first.get_data(as_text=True)  # the link goes by mail only
+    # The same page whether or not the address was known.
+    again = client.post(f"/events/{event.slug}/register", data=form(event, email="first@example.ru"))
+    assert again.get_data(as_text=True) == first.get_data(as_text=True)
+    second = client.post(f"/events/{event.slug}/register", data=form(event, email="second@example.ru"))
+    assert second.get_data(as_text=True) == first.get_data(as_text=True).replace("first@", "second@")
+    waiting = db.session.scalar(select(Registration).where(Registration.email == "second@example.ru"))
+    assert waiting.status == "waitlisted"
+    assert f"/r/{holder.access_token}" in outbox()[0].get_body().get_content()
+
+    # Nobody opened the link in time: the worker's job lapses the hold, the waitlist gets the seat
+    # (held in turn until its own link is opened).
+    holder.hold_until = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.commit()
+    jobs.lapse_unconfirmed_holds.call_local()
+    db.session.expire_all()
+    assert db.session.get(Registration, holder.id).status == "cancelled"
+    assert db.session.get(Registration, waiting.id).status == "unconfirmed"
+    late = client.get(f"/r/{holder.access_token}").get_data(as_text=True)
+    assert "Время на подтверждение адреса вышло" in late
+    # Opening the link in time confirms the seat.
+    client.get(f"/r/{waiting.access_token}")
+    db.session.expire_all()
+    seated = db.session.get(Registration, waiting.id)
+    assert seated.status == "confirmed" and seated.hold_until is None and seated.email_confirmed_at
+
+
+def test_lapsed_holds_free_their_seat_without_the_worker(both_databases, client, make_event,
+                                                        make_registration):
+    event = make_event(capacity=1, confirm_email_hours=2)
+    make_registration(event, status="unconfirmed", hold_until=datetime.now(UTC) - timedelta(seconds=1))
+    client.post(f"/events/{event.slug}/register", data=form(event, email="next@example.ru"))
+    newcomer = db.session.scalar(select(Registration).where(Registration.email == "next@example.ru"))
+    assert newcomer.status == "unconfirmed"  # the lapsed hold gave its seat at once
+
+
+def test_organiser_turns_on_confirm_email_first_in_the_event_form(client, make_user, make_event):
+    event = make_event()
+    make_user(event=event)
+    sign_in(client)
+    assert "Сначала подтвердить почту" in client.get(f"/manage/events/{event.slug}/edit").get_data(as_text=True)
+    data = {"title": event.title, "slug": event.slug, "city": "Зея", "timezone": "Asia/Yakutsk",
+            "starts_at": "2026-09-10T10:00", "ends_at": "2026-09-10T17:00", "region": str(event.region_id),
+            "status": "published", "confirm_email_hours": "24"}
+    assert client.post(f"/manage/events/{event.slug}/edit", data=data).status_code == 302
+    assert db.session.get(Event, event.id).confirm_email_hours == 24

@@ -30,6 +30,7 @@ def upgrade():
 
     with op.batch_alter_table('registration', schema=None) as batch_op:
         batch_op.add_column(sa.Column('hold_until', seminar.dbtypes.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('email_confirmed_at', seminar.dbtypes.UTCDateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
@@ -45,6 +46,7 @@ def downgrade():
         batch_op.drop_column('session_version')
 
     with op.batch_alter_table('registration', schema=None) as batch_op:
+        batch_op.drop_column('email_confirmed_at')
         batch_op.drop_column('hold_until')
 
     with op.batch_alter_table('event', schema=None) as batch_op:

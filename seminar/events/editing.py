@@ -27,6 +27,8 @@ class EventFields:
     region_id: int | None
     moderation: bool
     status: str
+    #: "Confirm e-mail first": hours a new registration's seat is held (None: off).
+    confirm_email_hours: int | None = None
 
 
 def save_event(event: Event | None, fields: EventFields, creator=None) -> Event:

@@ -40,6 +40,9 @@ class EventForm(TextForm):
                                       validators=[Optional(), NumberRange(min=1, max=10000)])
     region = SelectField(_l("Регион участников"), validate_choice=False)
     moderation = BooleanField(_l("Подтверждать заявки вручную"))
+    confirm_email_hours = IntegerField(
+        _l("Сначала подтвердить почту: держать место, часов (пусто — не нужно)"),
+        validators=[Optional(), NumberRange(min=1, max=168, message=_l("От 1 до 168 часов."))])
     status = SelectField(_l("Статус"), choices=[("draft", _l("черновик")), ("published", _l("опубликовано")),
                                                 ("archived", _l("в архиве"))])
 

@@ -60,6 +60,7 @@ def _fields(form: EventForm) -> EventFields:
         registration_closes=form.aware(form.registration_closes.data),
         capacity=form.capacity.data, municipality_quota=form.municipality_quota.data,
         region_id=form.region_id, moderation=form.moderation.data, status=form.status.data,
+        confirm_email_hours=form.confirm_email_hours.data,
     )
 
 

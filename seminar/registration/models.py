@@ -96,6 +96,8 @@ class Registration(Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: "Confirm e-mail first": the seat is held until then, unless the mailed link is opened.
     hold_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the person opened the link mailed to them (events with "confirm e-mail first").
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     event: Mapped[Event] = relationship()
     municipality: Mapped[Municipality | None] = relationship()
