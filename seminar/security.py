@@ -66,7 +66,7 @@ class GuardedRequest(Request):
     """A request whose refused JSON says why (Flask hides the reason outside debug mode)."""
 
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
-        raise BadRequest(str(e) if isinstance(e, JSONError) else "the body is not valid JSON")
+        raise BadRequest(str(e) if isinstance(e, JSONError) else "the body is not valid JSON: send a JSON object")
 
 
 def _check(value: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, current_app, g, jsonify, request
+from werkzeug.exceptions import BadRequest
 
 from ..api.auth import ApiAbort, EventAccess, event_access, event_for, token_required
 from ..dbtypes import utcnow
@@ -57,7 +58,10 @@ def _scan_time(value, event: Event | EventAccess) -> datetime | None:
 
 def parse_scan(event: Event | EventAccess) -> dict:
     """The scan in the request body, checked; raises a 400 with a clear message otherwise."""
-    body = request.get_json(force=True, silent=True)
+    try:
+        body = request.get_json(force=True)
+    except BadRequest as exc:  # not JSON, too deep, or a control character in a string
+        raise _bad(exc.description or "the body must be a JSON object") from None
     if not isinstance(body, dict):
         raise _bad("the body must be a JSON object")
     scan: dict = {}
