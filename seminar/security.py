@@ -94,9 +94,9 @@ def _guard_request() -> None:
     if "\x00" in request.path or any(has_control_chars(k) or has_control_chars(v)
                                       for k, v in request.args.items(multi=True)):
         abort(404 if "\x00" in request.path else 400)
-    if request.mimetype == "application/json" or request.path.startswith("/api/"):
-        if not request.path.endswith("/door/decode"):  # camera frames: 1 MB, checked by the view
-            request.max_content_length = MAX_JSON_BYTES
+    json_like = request.mimetype == "application/json" or request.path.startswith("/api/")
+    if json_like and not request.path.endswith("/door/decode"):  # frames: 1 MB, checked by the view
+        request.max_content_length = MAX_JSON_BYTES
 
 
 def _headers(response):
@@ -157,4 +157,4 @@ def init_app(app: Flask) -> None:
 
 def wrap_wsgi(app: Flask) -> None:
     """Call after any ProxyFix, so the scheme it sets is seen."""
-    app.wsgi_app = HardenedCookies(app.wsgi_app)
+    app.wsgi_app = HardenedCookies(app.wsgi_app)  # type: ignore[method-assign]

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from seminar import create_app
 from seminar.auth.models import ApiToken, User
 from seminar.events.models import Event
-from seminar import create_app
 from seminar.extensions import db
 from seminar.registration.models import Registration
 from tests.conftest import ROOT
@@ -367,7 +367,7 @@ def test_ten_logins_a_minute_hold_across_two_gunicorn_workers(tmp_path):
                                workers=2)
     try:
         host, port = server.url.removeprefix("http://").split(":")
-        codes, pids = [], set()
+        codes: list[int] = []
         for _ in range(24):
             connection = http.client.HTTPConnection(host, int(port), timeout=60)  # a new connection each
             connection.request("POST", "/login", body="email=a%40b.ru&password=x",

@@ -18,7 +18,7 @@ DOOR_PERSON = {"type": "object", "properties": {
     "first_name": {"type": "string"}, "middle_name": {"type": "string"}, "municipality": STRING_OR_NULL,
     "organization": {"type": "string"}, "position": {"type": "string"},
     "role": {"type": "string"}, "status": {"type": "string"}}}
-SCAN = {"type": "object", "anyOf": [{"required": ["code"]}, {"required": ["registration_id"]}], "properties": {
+SCAN: dict = {"type": "object", "anyOf": [{"required": ["code"]}, {"required": ["registration_id"]}], "properties": {
     "code": {"type": "string", "minLength": 1, "maxLength": 64,
              "description": "Badge code; spaces and dashes are ignored, case too"},
     "registration_id": {"type": "integer", "minimum": 1,
