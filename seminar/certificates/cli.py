@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from ..extensions import db
+from ..links import public_url
 
 
 @click.command("certificates")
@@ -15,7 +16,7 @@ from ..extensions import db
               "(default: SEMINAR_PUBLIC_URL, else http://127.0.0.1:5000).")
 def certificates_command(slug, output, base_url):
     """Issue the missing certificates of an event and write them all to one PDF (one per A4 page)."""
-    from flask import current_app, url_for
+    from flask import current_app
     from sqlalchemy import select
 
     from ..dbtypes import utcnow
@@ -26,13 +27,12 @@ def certificates_command(slug, output, base_url):
     if event is None:
         raise click.ClickException(f"no event with slug {slug}")
     base = (base_url or current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/")
-    with current_app.test_request_context(base_url=base):
-        certificates = services.issue_all(event, utcnow())
-        if not certificates:
-            raise click.ClickException("no certificates: they go to people checked in at the door, "
-                                       "once the event has ended")
-        data = services.certificates_pdf(
-            certificates, lambda code: base + url_for("certificates.verify", code=code))
+    certificates = services.issue_all(event, utcnow())
+    if not certificates:
+        raise click.ClickException("no certificates: they go to people checked in at the door, "
+                                   "once the event has ended")
+    data = services.certificates_pdf(
+        certificates, lambda code: public_url("certificates.verify", _base=base, code=code))
     db.session.commit()
     output.write_bytes(data)
     click.echo(f"{len(certificates)} certificates written to {output}")
