@@ -71,6 +71,22 @@ def test_links_use_the_serving_address_and_trusted_extra_hosts_are_served(app_co
     assert client.get("/", base_url="http://evil.example").status_code == 400
 
 
+def test_make_run_passes_the_address_it_serves_on_to_the_app(app_config, monkeypatch):
+    from seminar.links import public_url
+    from seminar.serve import serving_address
+
+    assert serving_address("http", "127.0.0.1", "5000") == ("http://127.0.0.1:5000", ["127.0.0.1"])
+    url, hosts = serving_address("https", "0.0.0.0", "5000")
+    assert url.startswith("https://") and "127.0.0.1" in hosts and url.split("//")[1].split(":")[0] in hosts
+    monkeypatch.setenv("SEMINAR_SERVE_URL", url)
+    monkeypatch.setenv("SEMINAR_SERVE_HOSTS", ",".join(hosts))
+    monkeypatch.setenv("SEMINAR_TRUSTED_HOSTS", "forum.amurobl.ru, .amurobl.ru")
+    app = create_app({k: v for k, v in app_config.items() if k != "SERVER_NAME"})
+    assert set(hosts) | {"forum.amurobl.ru", ".amurobl.ru"} <= set(app.config["TRUSTED_HOSTS"])
+    with app.app_context():  # outside a request (the queue's worker, the CLI)
+        assert public_url("registration.personal", token="abc") == f"{url}/r/abc"
+
+
 # ------------------------------------------------------------------ 2. who may create and publish events
 
 def test_creating_or_publishing_an_event_needs_an_admins_permission(client, runner, make_user, make_event):
