@@ -222,6 +222,7 @@ print(answer, (status("VmHWM:") - before) // 1024)
     ("big.jpg", "[]"),                  # 7000 × 5700 (40 Mpx): decoded at 1/8 scale
     ("limit.png", "[]"),                # 2800 × 2800 (7.8 Mpx): the largest PNG decoded in full
     ("trick.eps", "refused"),           # PostScript: never reaches Ghostscript
+    ("frame.gif", "refused"),           # GIF: not a format the door sends
 ])
 def test_decoding_a_frame_takes_bounded_memory_and_starts_no_program(tmp_path, picture, answer):
     import subprocess
@@ -236,6 +237,8 @@ def test_decoding_a_frame_takes_bounded_memory_and_starts_no_program(tmp_path, p
         Image.new("L", (7000, 5700), 255).save(path, format="JPEG", quality=50)
     elif picture == "limit.png":
         Image.new("RGB", (2800, 2800), "white").save(path, format="PNG")
+    elif picture == "frame.gif":
+        Image.new("L", (640, 480), 255).save(path, format="GIF")
     else:
         path.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n{ } loop\n")
     assert path.stat().st_size < 1024 * 1024  # every one fits the endpoint's 1 MB body limit
@@ -246,12 +249,15 @@ def test_decoding_a_frame_takes_bounded_memory_and_starts_no_program(tmp_path, p
     assert int(grown_mb) < 80, f"{picture}: the decode grew the process by {grown_mb} MB"
 
 
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # Pillow's, then our refusal
 def test_decode_endpoint_refuses_a_png_bomb_with_413_and_a_message(client, make_event, make_user):
     event = make_event()
     door = make_user("door@example.ru", role="door", event=event)
-    response = client.post(f"/api/v1/events/{event.slug}/door/decode", data=png_bomb(13000),
-                           headers={"Authorization": f"Bearer {door.api_token}", "Content-Type": "image/png"})
+    headers = {"Authorization": f"Bearer {door.api_token}", "Content-Type": "image/png"}
+    url = f"/api/v1/events/{event.slug}/door/decode"
+    response = client.post(url, data=png_bomb(13000), headers=headers)
     assert response.status_code == 413 and "Mpx" in response.get_json()["message"]
+    assert client.post(url, data=png_bomb(20000), headers=headers).status_code == 413  # was a 500
 
 
 # ------------------------------------------------------------------ 7. control characters, line breaks
