@@ -30,6 +30,7 @@ from .config import DEFAULTS, build_config, instance_path_from_env
 from .dbtypes import fold_text
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .files import private_dir
+from .hosts import trusted_hosts
 
 #: Every feature of the app, in the order they are plugged in: each has `register(app)`
 #: (see docs/ARCHITECTURE.md). A new feature package is added here and nowhere else.
@@ -75,6 +76,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     app.config.setdefault("OUTBOX_DIR", str(Path(app.instance_path) / "outbox"))
+    if app.config.get("TRUSTED_HOSTS") is None:  # any other Host is refused with 400 (seminar/hosts.py)
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
 
     app.session_interface = CookieSessionInterface()
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Cyrillic as UTF-8: half the bytes of \u escapes
@@ -102,8 +105,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     logging.basicConfig(level=logging.INFO)
 
-    from . import cli, errors, templating
+    from . import cli, errors, security, templating
 
+    security.init_app(app)  # before the features: their `<int:…>` routes use its converter
+    security.wrap_wsgi(app)
     errors.init_app(app)
     for feature in FEATURES:
         feature.register(app)

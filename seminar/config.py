@@ -5,6 +5,9 @@ import os
 import secrets
 from pathlib import Path
 
+from . import ratelimit_store
+from .hosts import split_hosts
+
 
 def instance_path_from_env() -> str:
     """The instance folder: SEMINAR_INSTANCE_PATH or ./instance, made absolute."""
@@ -41,11 +44,17 @@ def build_config(instance_path: str) -> dict:
         "MAIL_URL": os.environ.get("SEMINAR_MAIL_URL") or None,
         "MAIL_FROM": os.environ.get("SEMINAR_MAIL_FROM", "Семинар <noreply@seminar.local>"),
         "REDIS_URL": redis_url,
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Limits hold for the whole installation: Redis, else a file every worker shares.
+        "RATELIMIT_STORAGE_URI": redis_url or ratelimit_store.storage_uri(instance_path),
         "RATELIMIT_REGISTER": os.environ.get("SEMINAR_RATELIMIT_REGISTER", "60 per minute"),
         "RATELIMIT_LOGIN": os.environ.get("SEMINAR_RATELIMIT_LOGIN", "10 per minute"),
-        # Links in e-mails need an absolute address; the request's host is used when unset.
+        # Links in e-mails need an absolute address: the public one, else the address `make run`
+        # serves on (seminar/serve.py exports it), else a trusted request's host.
         "PUBLIC_URL": os.environ.get("SEMINAR_PUBLIC_URL") or None,
+        "SERVE_URL": os.environ.get("SEMINAR_SERVE_URL") or None,
+        "SERVE_HOSTS": split_hosts(os.environ.get("SEMINAR_SERVE_HOSTS")),
+        #: More hosts requests may name (comma-separated): e.g. a second domain of the server.
+        "EXTRA_TRUSTED_HOSTS": split_hosts(os.environ.get("SEMINAR_TRUSTED_HOSTS")),
         #: Behind nginx/Caddy: client address and scheme come from X-Forwarded-* headers.
         "BEHIND_PROXY": os.environ.get("SEMINAR_BEHIND_PROXY") == "1",
         #: /metrics in Prometheus' format for the IT department's monitoring.

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import SecurityError
 
 from .api.auth import ApiAbort
 from .extensions import db
@@ -15,7 +16,10 @@ def _wants_json() -> bool:
 def init_app(app: Flask) -> None:
     def page(code: int, template: str = "errors/error.html", **ctx):
         if _wants_json():
-            return jsonify({"error": code, "status": ctx.get("status", "error")}), code
+            body = {"error": code, "status": ctx.get("status", "error")}
+            if ctx.get("message"):
+                body["message"] = ctx["message"]
+            return jsonify(body), code
         return render_template(template, code=code, **ctx), code
 
     @app.errorhandler(ApiAbort)
@@ -24,7 +28,14 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(400)
     def bad_request(e):
-        return page(400)
+        return page(400, message=getattr(e, "description", None))
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(e):
+        # No page: links cannot be built for a host the installation does not answer to.
+        return ("400: этот сервер не отвечает на такое имя (Host). "
+                "This server does not answer to that host name.\n", 400,
+                {"Content-Type": "text/plain; charset=utf-8"})
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
@@ -41,6 +52,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(405)
     def not_allowed(e):
         return page(405)
+
+    @app.errorhandler(413)
+    def too_large(e):
+        return page(413, message=getattr(e, "description", None))
 
     @app.errorhandler(429)
     def too_many(e):

@@ -22,8 +22,11 @@ def public_base() -> str:
     return DEFAULT_BASE
 
 
-def public_url(endpoint: str, *, _anchor: str | None = None, **values: object) -> str:
-    """An absolute link to `endpoint`, usable outside a request (the queue worker, the CLI)."""
+def public_url(endpoint: str, *, _anchor: str | None = None, _base: str | None = None,
+               **values: object) -> str:
+    """An absolute link to `endpoint`, usable outside a request (the queue worker, the CLI);
+    `_base` overrides the base (e.g. a CLI's --base-url)."""
     adapter = current_app.url_map.bind("localhost", url_scheme="http")
     path = adapter.build(endpoint, values)
-    return public_base() + path + (f"#{_anchor}" if _anchor else "")
+    base = _base.rstrip("/") if _base else public_base()
+    return base + path + (f"#{_anchor}" if _anchor else "")

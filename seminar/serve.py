@@ -10,6 +10,20 @@ import os
 import sys
 
 from .config import instance_path_from_env
+from .hosts import ALL_INTERFACES, lan_address, machine_addresses
+
+
+def serving_address(scheme: str, host: str, port: str) -> tuple[str, list[str]]:
+    """The base URL links use when SEMINAR_PUBLIC_URL is unset, and the hosts requests may name.
+
+    On every interface (HOST=0.0.0.0) links use the laptop's address on the venue network, and
+    the machine's own addresses are trusted; otherwise only the address it listens on.
+    """
+    if host in ALL_INTERFACES:
+        return f"{scheme}://{lan_address() or '127.0.0.1'}:{port}", machine_addresses()
+    shown = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{shown}:{port}", [host.lower()]
+
 
 #: The access log on standard output, personal links masked (/r/***): personal links are keys.
 LOG_ARGS = ("--access-logfile", "-", "--logger-class", "seminar.privacy.accesslog.MaskingLogger")
@@ -26,7 +40,15 @@ def main() -> None:
 
         cert, key = ensure_certificate(instance_path_from_env(), host)
         tls_args = ["--certfile", cert, "--keyfile", key]
-    print(f"\n  seminar: {scheme}://{host}:{port}/  (Ctrl+C to stop)\n", flush=True)
+    serve_url, serve_hosts = serving_address(scheme, host, port)
+    # The app builds links from these when SEMINAR_PUBLIC_URL is unset (seminar/hosts.py).
+    os.environ["SEMINAR_SERVE_URL"] = serve_url
+    os.environ["SEMINAR_SERVE_HOSTS"] = ",".join(serve_hosts)
+    print(f"\n  seminar: {serve_url}/  (Ctrl+C to stop)", flush=True)
+    if public := os.environ.get("SEMINAR_PUBLIC_URL"):
+        print(f"  links in e-mails and PDFs: {public}", flush=True)
+    print(f"  answers to the hosts: {', '.join(serve_hosts)}"
+          " (more with SEMINAR_TRUSTED_HOSTS)\n", flush=True)
     if os.environ.get("FLASK_DEBUG") == "1":
         from . import create_app
 

@@ -25,6 +25,7 @@ STATUS_LABELS = {
     "confirmed": _l("Подтверждена"),
     "waitlisted": _l("Лист ожидания"),
     "cancelled": _l("Отменена"),
+    "unconfirmed": _l("Ждёт подтверждения адреса"),
 }
 
 

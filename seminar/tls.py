@@ -12,18 +12,15 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from .files import private_dir, write_private
+from .hosts import ALL_INTERFACES, lan_address
 
 
 def _local_addresses(host: str) -> list[str]:
     addresses = {"127.0.0.1"}
-    if host not in ("0.0.0.0", "::", ""):
+    if host not in ALL_INTERFACES:
         addresses.add(host)
-    try:  # the laptop's address on the venue network, which the phones will use
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.connect(("10.255.255.255", 1))
-            addresses.add(s.getsockname()[0])
-    except OSError:
-        pass
+    if lan := lan_address():  # the laptop's address on the venue network, which the phones will use
+        addresses.add(lan)
     return sorted(addresses)
 
 

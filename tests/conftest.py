@@ -221,8 +221,11 @@ STAFF_PASSWORD = "secret-pass-1"
 def make_user(app):
     from seminar.auth.services import create_or_update_user, create_token
 
-    def make(email="org@example.ru", role="organiser", event=None, password=STAFF_PASSWORD):
+    def make(email="org@example.ru", role="organiser", event=None, password=STAFF_PASSWORD,
+             may_create_events=True):
+        # Test organisers may create and publish events unless a test says otherwise (an admin's grant).
         user = create_or_update_user(email, role, password, event.slug if event else None)
+        user.may_create_events = may_create_events and role == "organiser"
         token = create_token(user)
         db.session.commit()
         user.api_token = token
@@ -517,16 +520,6 @@ def make_attendee(make_registration):
         return registration
 
     return make
-def another_postgres_url(postgres_url):
-    """A second fresh PostgreSQL database (e.g. to restore a backup into), dropped afterwards."""
-    import psycopg
-
-    name = f"seminar_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -540,3 +533,11 @@ def another_postgres_url(postgres_url):
     yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+# ---------------------------------------------------------------- both databases
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def both_databases(request, app_config):
+    """Runs the test on SQLite and on PostgreSQL: name it before `app` (or `client`) in the arguments."""
+    if request.param == "postgresql":
+        app_config["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("postgres_url")
+    return request.param

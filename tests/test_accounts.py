@@ -13,20 +13,20 @@ def test_user_create_reads_the_password_from_stdin_and_stores_only_a_hash(runner
     event = make_event(slug="belogorsk-2022")
     result = runner.invoke(args=["user", "create", "Anna@Example.ru", "--role", "organiser",
                                  "--event", "belogorsk-2022", "--password-stdin"],
-                           input="very-secret-1\n")
+                           input="Zeya-river-forum-31\n")
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User))
     assert user.email == "anna@example.ru" and user.role == "organiser"
-    assert "very-secret-1" not in user.password_hash and user.check_password("very-secret-1")
+    assert "Zeya-river-forum-31" not in user.password_hash and user.check_password("Zeya-river-forum-31")
     assert user.events == [event]
 
 
 def test_user_create_refuses_a_short_password_and_an_unknown_event(runner):
     short = runner.invoke(args=["user", "create", "a@example.ru", "--role", "door", "--password-stdin"],
                           input="123\n")
-    assert short.exit_code != 0 and "at least 8" in short.output
+    assert short.exit_code != 0 and "at least 12" in short.output
     unknown = runner.invoke(args=["user", "create", "a@example.ru", "--role", "door", "--event", "nope",
-                                  "--password-stdin"], input="long-enough-1\n")
+                                  "--password-stdin"], input="Zeya-river-forum-31\n")
     assert unknown.exit_code != 0 and "no event" in unknown.output
 
 

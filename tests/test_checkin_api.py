@@ -101,7 +101,10 @@ def test_badge_of_another_event_is_refused(scan, forum, make_event, make_registr
     person = make_registration(other)
     response = scan({"code": person.badge_code})
     assert response.status_code == 409
-    assert response.get_json()["status"] == "other_event"
+    assert response.get_json() == {"status": "other_event"}  # nobody of the other event is named
+    by_id = scan({"registration_id": person.id})
+    assert by_id.status_code == 409 and by_id.get_json() == {"status": "other_event"}
+    assert person.last_name not in by_id.get_data(as_text=True)
     assert checkin_rows() == 0
 
 
@@ -182,7 +185,7 @@ def test_signed_in_door_page_needs_the_csrf_header_to_scan(app, client, forum, d
     person = make_registration(forum)
     raw = "raw-csrf-token"
     with client.session_transaction() as session:
-        session["_user_id"] = str(door.id)
+        session["_user_id"] = door.get_id()
         session["_fresh"] = True
         session["csrf_token"] = raw
     signed = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token").dumps(raw)
@@ -427,3 +430,21 @@ def test_snapshot_sends_cyrillic_as_utf8_not_escapes(client, forum, door, make_r
     make_registration(forum, last_name="Щукина")
     body = client.get(f"/api/v1/events/{forum.slug}/door/snapshot", headers=bearer(door)).data
     assert "Щукина".encode() in body and b"\\u" not in body
+def test_a_scan_id_reused_for_another_badge_is_refused_and_undo_never_fails(
+        both_databases, client, scan, forum, make_user, make_registration):
+    """A scan id stands for one badge: reused for another it answers 409 and writes nothing;
+    undoing the first check-in (again and again) never answers 500."""
+    organiser = make_user("org@example.ru", role="organiser", event=forum)
+    first, second = make_registration(forum), make_registration(forum)
+    scan_id = str(uuid.uuid4())
+    assert scan({"code": first.badge_code, "scan_id": scan_id}).status_code == 201
+    reused = scan({"code": second.badge_code, "scan_id": scan_id})
+    assert reused.status_code == 409 and reused.get_json()["status"] == "scan_id_reused"
+    assert second.last_name not in reused.get_data(as_text=True)
+    assert checkin_rows(second) == 0
+    for _ in range(2):
+        undo = client.delete(f"/api/v1/events/{forum.slug}/checkins/{first.id}", headers=bearer(organiser))
+        assert undo.status_code == 200
+        again = scan({"code": second.badge_code, "scan_id": scan_id})
+        assert again.status_code == 409 and checkin_rows(second) == 0
+        assert scan({"code": first.badge_code}).status_code == 201

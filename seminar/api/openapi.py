@@ -14,7 +14,7 @@ REGISTRATION_SCHEMA = {
         "municipality": {"type": ["string", "null"]},
         "organization": {"type": "string"}, "position": {"type": "string"},
         "role": {"type": "string", "enum": ["participant", "speaker", "organiser", "press", "guest"]},
-        "status": {"type": "string", "enum": ["pending", "confirmed", "waitlisted", "cancelled"]},
+        "status": {"type": "string", "enum": ["pending", "confirmed", "waitlisted", "cancelled", "unconfirmed"]},
         "checked_in_at": {"type": ["string", "null"], "format": "date-time"},
         "badge_code": {"type": "string"},
         "personal_url": {"type": "string", "format": "uri"},

@@ -36,11 +36,36 @@ class User(UserMixin, Model):
     password_hash: Mapped[str] = mapped_column(String(256), default="")
     role: Mapped[str] = mapped_column(String(20), default=UserRole.organiser.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Part of every session and remember-me cookie: bumped on logout and password change, so
+    #: every cookie issued before stops working.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: A disabled account cannot sign in; its sessions and tokens stop working.
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: An organiser may create and publish events only when an admin allowed it.
+    may_create_events: Mapped[bool] = mapped_column(default=False, server_default="0")
     #: Events an organiser or door account may act on (an admin acts on all).
     events: Mapped[list[Event]] = relationship(secondary=user_event)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Every session and remember-me cookie issued so far stops working."""
+        self.session_version = (self.session_version or 0) + 1
+
+    def get_id(self) -> str:
+        """What the session and the remember-me cookie hold: the id and the session version."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.disabled_at is None
+
+    @property
+    def can_create_events(self) -> bool:
+        """Creating and publishing events: admins, and organisers an admin allowed to."""
+        return self.is_admin or (self.role == UserRole.organiser.value and bool(self.may_create_events))
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

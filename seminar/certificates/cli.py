@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from ..extensions import db
+from ..links import public_url
 
 
 @click.command("certificates")
@@ -18,7 +19,7 @@ from ..extensions import db
 def certificates_command(slug, output, as_zip, base_url):
     """Issue the missing certificates of an event and write them to one PDF (one per A4 page),
     or with --zip to a ZIP of one PDF per person."""
-    from flask import current_app, url_for
+    from flask import current_app
     from sqlalchemy import select
 
     from ..dbtypes import utcnow
@@ -29,18 +30,18 @@ def certificates_command(slug, output, as_zip, base_url):
     if event is None:
         raise click.ClickException(f"no event with slug {slug}")
     base = (base_url or current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/")
-    with current_app.test_request_context(base_url=base):
-        certificates = services.issue_all(event, utcnow())
-        if not certificates:
-            raise click.ClickException("no certificates: they go to people checked in at the door, "
-                                       "once the event has ended")
-        def verify_url(code):
-            return base + url_for("certificates.verify", code=code)
+    certificates = services.issue_all(event, utcnow())
+    if not certificates:
+        raise click.ClickException("no certificates: they go to people checked in at the door, "
+                                   "once the event has ended")
 
-        if as_zip:
-            with output.open("wb") as out:
-                services.write_zip(certificates, verify_url, out)
-        else:
-            output.write_bytes(services.certificates_pdf(certificates, verify_url))
+    def verify_url(code: str) -> str:
+        return public_url("certificates.verify", _base=base, code=code)
+
+    if as_zip:
+        with output.open("wb") as out:
+            services.write_zip(certificates, verify_url, out)
+    else:
+        output.write_bytes(services.certificates_pdf(certificates, verify_url))
     db.session.commit()
     click.echo(f"{len(certificates)} certificates written to {output}")

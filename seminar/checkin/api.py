@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
+from werkzeug.exceptions import BadRequest
 
 from ..api.auth import ApiAbort, EventAccess, event_access, event_for, token_required
 from ..dbtypes import utcnow
@@ -19,6 +20,7 @@ bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1")
 HTTP_STATUS = {
     services.CHECKED_IN: 201, services.ALREADY: 200, services.UNKNOWN: 404,
     services.CANCELLED: 409, services.NOT_CONFIRMED: 409, services.OTHER_EVENT: 409,
+    services.SCAN_ID_REUSED: 409,
 }
 MAX_CODE_LENGTH = 64
 MAX_DEVICE_LENGTH = 100
@@ -57,7 +59,10 @@ def _scan_time(value, event: Event | EventAccess) -> datetime | None:
 
 def parse_scan(event: Event | EventAccess) -> dict:
     """The scan in the request body, checked; raises a 400 with a clear message otherwise."""
-    body = request.get_json(force=True, silent=True)
+    try:
+        body = request.get_json(force=True)
+    except BadRequest as exc:  # not JSON, too deep, or a control character in a string
+        raise _bad(exc.description or "the body must be a JSON object") from None
     if not isinstance(body, dict):
         raise _bad("the body must be a JSON object")
     scan: dict = {}
@@ -94,6 +99,8 @@ def person_json(person: DoorPerson) -> dict:
 
 def outcome_json(outcome: CheckInOutcome) -> dict:
     body: dict = {"status": outcome.status}
+    if outcome.status == services.SCAN_ID_REUSED:
+        body["message"] = "this scan_id was already used for another badge: send a new scan_id"
     person = outcome.registration
     if person is None:
         return body
@@ -183,6 +190,8 @@ def door_decode(slug):
         raise _bad("send the JPEG or PNG bytes of one frame as the body")
     try:
         codes = services.decode_codes(data)
-    except ValueError as exc:
+    except services.FrameRefused as exc:
+        if exc.too_large:
+            return jsonify({"status": "too_large", "message": str(exc)}), 413
         raise _bad(str(exc)) from None
     return jsonify({"codes": codes})

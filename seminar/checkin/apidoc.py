@@ -18,10 +18,11 @@ DOOR_PERSON = {"type": "object", "properties": {
     "first_name": {"type": "string"}, "middle_name": {"type": "string"}, "municipality": STRING_OR_NULL,
     "organization": {"type": "string"}, "position": {"type": "string"},
     "role": {"type": "string"}, "status": {"type": "string"}}}
-SCAN = {"type": "object", "properties": {
-    "code": {"type": "string", "maxLength": 64,
+SCAN: dict = {"type": "object", "anyOf": [{"required": ["code"]}, {"required": ["registration_id"]}], "properties": {
+    "code": {"type": "string", "minLength": 1, "maxLength": 64,
              "description": "Badge code; spaces and dashes are ignored, case too"},
-    "registration_id": {"type": "integer", "description": "Instead of code: a person picked in the name search"},
+    "registration_id": {"type": "integer", "minimum": 1,
+                        "description": "Instead of code: a person picked in the name search"},
     "device": {"type": "string", "maxLength": 100, "example": "door-1"},
     "scan_id": {"type": "string", "maxLength": 64,
                 "description": "Client id of the scan (a UUID); the same scan_id sent twice is one scan"},
@@ -31,14 +32,15 @@ SCAN = {"type": "object", "properties": {
 }}
 SCAN_RESULT = {"type": "object", "required": ["status"], "properties": {
     "status": {"type": "string", "enum": ["checked_in", "already_checked_in", "unknown_code",
-                                          "cancelled", "not_confirmed", "other_event"]},
+                                          "cancelled", "not_confirmed", "other_event", "scan_id_reused"]},
     "registration": _ref("DoorPerson"),
     "checked_in_at": {"type": ["string", "null"], "format": "date-time",
                       "description": "Time of the FIRST check-in"},
     "device": {"type": ["string", "null"], "description": "Device of the FIRST check-in"},
 }}
 REFUSAL = {"type": "object", "properties": {
-    "status": {"type": "string", "enum": ["cancelled", "not_confirmed", "other_event"]},
+    "status": {"type": "string", "enum": ["cancelled", "not_confirmed", "other_event", "scan_id_reused"]},
+    "message": {"type": "string"},
     "registration": {"type": "object", "properties": {"full_name": {"type": "string"},
                                                       "municipality": STRING_OR_NULL}}}}
 BAD_REQUEST = _json("Malformed body (not JSON, code not a string or too long, bad scanned_at …)",

@@ -23,7 +23,8 @@ class CheckIn(Model):
     checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     device: Mapped[str] = mapped_column(String(100), default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    scan_id: Mapped[str | None] = mapped_column(String(64))
+    #: UNIQUE: one client scan id checks in one badge; reused for another it is refused.
+    scan_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     registration: Mapped[Registration] = relationship()
 
 

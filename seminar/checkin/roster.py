@@ -71,6 +71,10 @@ def event_stats(event: Event) -> dict:
     }
 
 
+#: Page numbers beyond this are treated as this one (its offset still fits every database).
+MAX_PAGE = 1_000_000
+
+
 @dataclass
 class Page:
     """One page of (registration, checked_in_at) rows."""
@@ -103,7 +107,7 @@ class Page:
 
 def paginate_rows(query: Select, page: int, per_page: int) -> Page:
     """A page of a multi-column query (db.paginate only returns the first column)."""
-    page = max(page, 1)
+    page = min(max(page, 1), MAX_PAGE)  # a huge page number is an empty page, not an overflow
     total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     return Page([tuple(row) for row in rows], page, per_page, total)

@@ -35,6 +35,8 @@ UNKNOWN = "unknown_code"
 CANCELLED = "cancelled"
 NOT_CONFIRMED = "not_confirmed"
 OTHER_EVENT = "other_event"
+#: A client scan id already used for another badge: refused, nothing written.
+SCAN_ID_REUSED = "scan_id_reused"
 UNDONE = "undone"
 SEARCH_LIMIT = 20
 
@@ -114,8 +116,9 @@ _BY_CODE = _SCAN_LOOKUP.where(_reg.c.badge_code == bindparam("code"))
 _BY_ID = _SCAN_LOOKUP.where(_reg.c.id == bindparam("registration_id"))
 _FIRST_CHECK_IN = select(_chk.c.checked_in_at, _chk.c.device, _chk.c.scan_id).where(
     _chk.c.registration_id == bindparam("registration_id"))
-_AUDIT_BY_SCAN = select(CheckInAudit.id).where(
+_AUDIT_BY_SCAN = select(CheckInAudit.registration_id).where(
     CheckInAudit.scan_id == bindparam("scan_id"))
+_CHECK_IN_BY_SCAN = select(_chk.c.registration_id).where(_chk.c.scan_id == bindparam("scan_id"))
 _INSERT_CHECK_IN = insert(_chk)
 _INSERT_AUDIT = insert(cast(Table, CheckInAudit.__table__))
 
@@ -203,26 +206,40 @@ def _check_in(connection: Connection, event: DoorEvent, *, code: str | None,
         return refuse(UNKNOWN, None)
     person = _person(row)
     if person.event_id != event_id:
-        return refuse(OTHER_EVENT, person)
+        # Nothing about a person of another event reaches this door, nor its audit trail.
+        return refuse(OTHER_EVENT, None)
     if person.status == Status.cancelled.value:
         return refuse(CANCELLED, person)
     if person.status != Status.confirmed.value:
         return refuse(NOT_CONFIRMED, person)
     first_at, first_device, first_scan_id = row[10], row[11], row[12]
-    if first_at is None and scan_id and connection.execute(_AUDIT_BY_SCAN, {"scan_id": scan_id}).first():
-        # This very scan was recorded once and its check-in undone since: a replay changes nothing.
-        return CheckInOutcome(CHECKED_IN, person)
+    if first_at is None and scan_id:
+        audited = connection.execute(_AUDIT_BY_SCAN, {"scan_id": scan_id}).first()
+        if audited is not None and audited[0] != person.id:
+            return CheckInOutcome(SCAN_ID_REUSED, None)
+        if audited is not None:
+            # This very scan was recorded once and its check-in undone since: a replay changes nothing.
+            return CheckInOutcome(CHECKED_IN, person)
     if first_at is None:
         if _write(connection, _INSERT_CHECK_IN, {
                 "event_id": event_id, "registration_id": person.id, "checked_in_at": at,
                 "device": device, "user_id": user_id, "scan_id": scan_id}):
             return CheckInOutcome(CHECKED_IN, person, at, device, created=True)
-        # Another door (or this scan's own replay) won a moment ago.
+        # Another door (or this scan's own replay) won a moment ago, or the scan id is taken.
         first_at, first_device, first_scan_id = connection.execute(
             _FIRST_CHECK_IN, {"registration_id": person.id}).first() or (None, None, None)
     if scan_id and scan_id == first_scan_id:
         return CheckInOutcome(CHECKED_IN, person, first_at, first_device)
+    if scan_id and _scan_id_taken(connection, scan_id, person.id):
+        return CheckInOutcome(SCAN_ID_REUSED, None)
     return CheckInOutcome(ALREADY, person, first_at, first_device)
+
+
+def _scan_id_taken(connection: Connection, scan_id: str, registration_id: int) -> bool:
+    """Whether the client scan id already stands for another badge's scan (never the hot path)."""
+    owners = [r[0] for r in connection.execute(_CHECK_IN_BY_SCAN, {"scan_id": scan_id})]
+    owners += [r[0] for r in connection.execute(_AUDIT_BY_SCAN, {"scan_id": scan_id})]
+    return any(owner != registration_id for owner in owners)
 
 
 def undo_check_in(event: Event, registration_id: int, *, user, now: datetime) -> None:
@@ -231,9 +248,12 @@ def undo_check_in(event: Event, registration_id: int, *, user, now: datetime) ->
         CheckIn.event_id == event.id, CheckIn.registration_id == registration_id))
     if check_in_row is None:
         raise CheckInNotFound(registration_id)
+    scan_id = check_in_row.scan_id
+    if scan_id and db.session.scalar(select(CheckInAudit.id).where(CheckInAudit.scan_id == scan_id)):
+        scan_id = None  # the audit holds this scan id already (an earlier undo or refusal)
     db.session.add(CheckInAudit(
         event_id=event.id, registration_id=registration_id, action=CHECKED_IN,
-        scan_id=check_in_row.scan_id, device=check_in_row.device, user_id=check_in_row.user_id,
+        scan_id=scan_id, device=check_in_row.device, user_id=check_in_row.user_id,
         scanned_at=check_in_row.checked_in_at, created_at=check_in_row.checked_in_at))
     db.session.add(CheckInAudit(event_id=event.id, registration_id=registration_id, action=UNDONE,
                                 user_id=user.id if user is not None else None,
@@ -367,19 +387,61 @@ def arrivals(event: Event, bucket_minutes: int = 5) -> list[dict]:
     return buckets
 
 
-def decode_codes(image_bytes: bytes) -> list[str]:
-    """Badge codes found in one camera frame (JPEG or PNG), decoded with zxing-cpp."""
+#: The largest picture a frame may be, by its header, before anything is decoded. A JPEG is
+#: decoded at 1/2…1/8 scale (draft mode), so even the largest stays small in memory; a PNG is
+#: decoded in full, so it is held to less (at most 4 bytes × 8 Mpx ≈ 32 MB).
+MAX_FRAME_PIXELS = {"JPEG": 40_000_000, "PNG": 8_000_000}
+#: Frames are read at most this wide and tall: a badge QR held to a phone fills a good part of it.
+DECODE_SIDE = 1600
+
+
+class FrameRefused(ValueError):
+    """A frame that is not a JPEG or PNG, or too big to decode."""
+
+    def __init__(self, message: str, *, too_large: bool = False):
+        super().__init__(message)
+        self.too_large = too_large
+
+
+def frame_image(image_bytes: bytes):
+    """The frame as a grey Pillow image at most DECODE_SIDE wide and tall.
+
+    Pillow may only read JPEG and PNG (by content, whatever the Content-Type says), so no other
+    decoder (and never Ghostscript or another program) is reached; the pixel count is checked
+    from the header before decoding.
+    """
     import io
 
-    import zxingcpp
     from PIL import Image, UnidentifiedImageError
 
     try:
-        image = Image.open(io.BytesIO(image_bytes))
-        image.load()
+        image = Image.open(io.BytesIO(image_bytes), formats=list(MAX_FRAME_PIXELS))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise FrameRefused("the frame has far too many pixels", too_large=True) from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise ValueError("not a JPEG or PNG image") from exc
-    results = zxingcpp.read_barcodes(image.convert("L"), formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
+        raise FrameRefused("not a JPEG or PNG image") from exc
+    width, height = image.size
+    limit = MAX_FRAME_PIXELS[image.format or "PNG"]
+    if width * height > limit:
+        raise FrameRefused(f"the frame has {width}×{height} pixels; at most {limit // 1_000_000} Mpx "
+                           f"for {image.format}", too_large=True)
+    try:
+        if image.format == "JPEG":
+            image.draft("L", (DECODE_SIDE, DECODE_SIDE))  # decodes at a smaller scale at once
+        image.load()
+        grey = image.convert("L")
+        grey.thumbnail((DECODE_SIDE, DECODE_SIDE))
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise FrameRefused("the JPEG or PNG image is damaged") from exc
+    return grey
+
+
+def decode_codes(image_bytes: bytes) -> list[str]:
+    """Badge codes found in one camera frame (JPEG or PNG), decoded with zxing-cpp."""
+    import zxingcpp
+
+    results = zxingcpp.read_barcodes(frame_image(image_bytes),
+                                     formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
     codes = []
     for result in results:
         if result.text and result.text not in codes:

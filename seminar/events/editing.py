@@ -29,6 +29,8 @@ class EventFields:
     status: str
     #: None: one year after the end (seminar.privacy).
     retain_personal_data_until: datetime | None = None
+    #: "Confirm e-mail first": hours a new registration's seat is held (None: off).
+    confirm_email_hours: int | None = None
 
 
 def save_event(event: Event | None, fields: EventFields, creator=None) -> Event:

@@ -55,6 +55,9 @@ class Event(VenueClock, Model):
     registration_closes: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Registrations wait for an organiser's approval when on.
     moderation: Mapped[bool] = mapped_column(default=False)
+    #: "Confirm e-mail first": a new registration holds its seat this many hours until the
+    #: person opens the link mailed to them; unconfirmed holds lapse (None: off).
+    confirm_email_hours: Mapped[int | None] = mapped_column()
     status: Mapped[str] = mapped_column(String(20), default=EventStatus.draft.value)
     #: Registration is only for municipalities of this region.
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))

@@ -6,9 +6,10 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from ..textcheck import TextForm
 
 RUSSIAN_ZONES = ["Europe/Kaliningrad", "Europe/Moscow", "Europe/Samara", "Asia/Yekaterinburg",
                  "Asia/Omsk", "Asia/Novosibirsk", "Asia/Krasnoyarsk", "Asia/Irkutsk", "Asia/Yakutsk",
@@ -18,7 +19,7 @@ REQUIRED = _l("Заполните это поле.")
 LOCAL = "%Y-%m-%dT%H:%M"
 
 
-class EventForm(FlaskForm):
+class EventForm(TextForm):
     title = StringField(_l("Название"), validators=[DataRequired(REQUIRED), Length(max=300)])
     slug = StringField(_l("Адрес страницы (латиница, цифры, дефис)"), validators=[
         DataRequired(REQUIRED), Length(max=100),
@@ -39,6 +40,9 @@ class EventForm(FlaskForm):
                                       validators=[Optional(), NumberRange(min=1, max=10000)])
     region = SelectField(_l("Регион участников"), validate_choice=False)
     moderation = BooleanField(_l("Подтверждать заявки вручную"))
+    confirm_email_hours = IntegerField(
+        _l("Сначала подтвердить почту: держать место, часов (пусто — не нужно)"),
+        validators=[Optional(), NumberRange(min=1, max=168, message=_l("От 1 до 168 часов."))])
     status = SelectField(_l("Статус"), choices=[("draft", _l("черновик")), ("published", _l("опубликовано")),
                                                 ("archived", _l("в архиве"))])
     retain_personal_data_until = DateField(_l("Хранить персональные данные до (пусто — год после окончания)"),
@@ -46,10 +50,18 @@ class EventForm(FlaskForm):
     consent_text = TextAreaField(_l("Текст согласия на обработку персональных данных"),
                                  validators=[Optional(), Length(max=10000)])
 
-    def __init__(self, *args, regions: list[tuple[int, str]], taken_slugs: set[str], **kwargs):
+    def __init__(self, *args, regions: list[tuple[int, str]], taken_slugs: set[str], may_publish: bool = True,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.region.choices = [("", _l("любой"))] + [(str(i), n) for i, n in regions]
         self._taken = taken_slugs
+        #: Publishing needs the admin role or an organiser an admin allowed to (User.can_create_events).
+        self.may_publish = may_publish
+
+    def validate_status(self, field):
+        if field.data == "published" and not self.may_publish:
+            raise ValidationError(_l("Опубликовать мероприятие может администратор или организатор, "
+                                     "которому администратор это разрешил."))
 
     def validate_slug(self, field):
         if field.data in self._taken:

@@ -20,6 +20,8 @@ def managed_event_or_404(slug: str, right: str = "manage") -> Event:
 
 
 def managed_registration_or_404(event: Event, registration_id: int) -> Registration:
+    if not 0 < registration_id < 2**31:  # no such id, and no overflow in the database driver
+        abort(404)
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.event_id != event.id:
         abort(404)

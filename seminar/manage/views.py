@@ -62,13 +62,14 @@ def _fields(form: EventForm) -> EventFields:
         capacity=form.capacity.data, municipality_quota=form.municipality_quota.data,
         region_id=form.region_id, moderation=form.moderation.data, status=form.status.data,
         retain_personal_data_until=form.retention_deadline(),
+        confirm_email_hours=form.confirm_email_hours.data,
     )
 
 
 @bp.route("/manage/events/new", methods=["GET", "POST"])
 def create_event():
     """A new event; its times are typed in the venue's time zone."""
-    if current_user.role == "door":
+    if not current_user.can_create_events:
         abort(403)
     form = EventForm(regions=region_choices(), taken_slugs=taken_slugs())
     if form.validate_on_submit():
@@ -84,7 +85,8 @@ def create_event():
 def edit_event(slug):
     """Edit an event's details, seats, quota, window and status."""
     event = managed_event_or_404(slug)
-    form = EventForm(obj=event, regions=region_choices(), taken_slugs=taken_slugs(event))
+    form = EventForm(obj=event, regions=region_choices(), taken_slugs=taken_slugs(event),
+                     may_publish=current_user.can_create_events or event.is_published)
     if request.method == "GET":
         for name in ("starts_at", "ends_at", "registration_opens", "registration_closes"):
             value = getattr(event, name)

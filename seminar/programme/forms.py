@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ..textcheck import TextForm
 from .models import SessionKind
 from .queries import KIND_LABELS
 
 REQUIRED = _l("Заполните это поле.")
 
 
-class RoomForm(FlaskForm):
+class RoomForm(TextForm):
     name = StringField(_l("Название зала"), validators=[DataRequired(message=REQUIRED),
                                                         Length(max=200, message=_l("Не длиннее 200 символов."))])
     capacity = IntegerField(_l("Мест (необязательно)"), validators=[
@@ -21,7 +21,7 @@ class RoomForm(FlaskForm):
         Optional(), NumberRange(min=0, max=1000, message=_l("Число от 0 до 1000."))])
 
 
-class SessionForm(FlaskForm):
+class SessionForm(TextForm):
     title = StringField(_l("Название"), validators=[DataRequired(message=REQUIRED),
                                                     Length(max=300, message=_l("Не длиннее 300 символов."))])
     kind = SelectField(_l("Формат"), choices=[(k.value, KIND_LABELS[k.value]) for k in SessionKind])
@@ -49,7 +49,7 @@ class SessionForm(FlaskForm):
         return int(self.room.data) if self.room.data else None
 
 
-class SpeakerProfileForm(FlaskForm):
+class SpeakerProfileForm(TextForm):
     public_name = StringField(_l("Имя в программе"), validators=[Length(max=200)])
     position = StringField(_l("Должность"), validators=[Length(max=300)])
     bio = TextAreaField(_l("Коротко о спикере"), validators=[Length(max=2000)])

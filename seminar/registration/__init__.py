@@ -6,7 +6,7 @@ from ..features import features
 
 def register(app: Flask) -> None:
     """Plug this feature into the app."""
-    from . import services, views
+    from . import jobs, services, views  # noqa: F401 (jobs: the queue's scheduled lapse of holds)
 
     registry = features(app)
     registry.add_blueprint(views.bp)

@@ -5,9 +5,10 @@ import re
 
 import phonenumbers
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
+
+from ..textcheck import TextForm
 
 NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё]+(?:[ '’\-][A-Za-zА-Яа-яЁё]+)*$")
 
@@ -40,7 +41,7 @@ def normalise_phone(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(TextForm):
     last_name = _name_field(_l("Фамилия"))
     first_name = _name_field(_l("Имя"))
     middle_name = _name_field(_l("Отчество (если есть)"), required=False)

@@ -49,10 +49,12 @@ class Status(str, enum.Enum):
     confirmed = "confirmed"
     waitlisted = "waitlisted"
     cancelled = "cancelled"
+    #: "Confirm e-mail first": the seat is held until hold_until for the person to open the link.
+    unconfirmed = "unconfirmed"
 
 
 #: Statuses that hold a seat (and count against a municipality's quota).
-SEAT_HOLDING = (Status.pending.value, Status.confirmed.value)
+SEAT_HOLDING = (Status.pending.value, Status.confirmed.value, Status.unconfirmed.value)
 
 
 class Registration(Model):
@@ -98,6 +100,10 @@ class Registration(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: "Confirm e-mail first": the seat is held until then, unless the mailed link is opened.
+    hold_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the person opened the link mailed to them (events with "confirm e-mail first").
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     event: Mapped[Event] = relationship()
     municipality: Mapped[Municipality | None] = relationship()

@@ -32,6 +32,7 @@ def _status_line(registration: Registration) -> str:
         "waitlisted": _("Свободных мест сейчас нет: вы в листе ожидания. "
                         "Если место освободится, мы сразу напишем."),
         "cancelled": _("Ваша регистрация отменена."),
+        "unconfirmed": _("Место за вами, но подтвердите адрес: откройте ссылку ниже."),
     }[registration.status]
 
 
@@ -45,6 +46,22 @@ def send_registered(registration: Registration) -> None:
         _("Ваша личная страница (статус, бейдж, программа, отмена участия):"),
         personal_url(registration), "",
         _("Не пересылайте эту ссылку: по ней открываются ваши данные."),
+    ])
+
+
+def send_confirm_email(registration: Registration) -> None:
+    """"Confirm e-mail first": the link that confirms the address and keeps the held seat."""
+    event = registration.event
+    lines = [greeting(registration), "",
+             _("Вы зарегистрировались на мероприятие «%(title)s».", title=event.title)]
+    if registration.status == "unconfirmed":
+        lines.append(_("Место за вами %(hours)s ч. Чтобы сохранить его, подтвердите адрес: откройте ссылку.",
+                       hours=event.confirm_email_hours))
+    else:
+        lines.append(_status_line(registration))
+    send_to(registration, _("Подтвердите адрес: %(title)s", title=event.title), [
+        *lines, "", personal_url(registration), "",
+        _("Если вы не регистрировались, просто не открывайте ссылку: заявка будет отменена."),
     ])
 
 

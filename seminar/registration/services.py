@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..dbtypes import utcnow
 from ..events.models import Event, Municipality
 from ..extensions import db
 from .models import SEAT_HOLDING, Registration, Role, Status, name_key
@@ -87,6 +88,52 @@ def _seated_status(event: Event) -> str:
     return Status.pending.value if event.moderation else Status.confirmed.value
 
 
+def _seat(registration: Registration, event: Event, now: datetime) -> None:
+    """Give the registration a seat: held for a few hours while its address is unconfirmed
+    ("confirm e-mail first"), else confirmed (or pending under moderation)."""
+    if event.confirm_email_hours and registration.email_confirmed_at is None:
+        registration.status = Status.unconfirmed.value
+        registration.hold_until = now + timedelta(hours=event.confirm_email_hours)
+    else:
+        registration.status = _seated_status(event)
+        registration.hold_until = None
+
+
+def lapse_holds(event: Event, *, now: datetime) -> list[Registration]:
+    """Cancel the unconfirmed holds of the event whose time is up; the seats go to the waitlist.
+
+    Returns those promoted. Call with the seat lock held (register does) or let it take the lock.
+    """
+    lapsed = db.session.scalars(select(Registration).where(
+        Registration.event_id == event.id, Registration.status == Status.unconfirmed.value,
+        Registration.hold_until <= now)).all()
+    if not lapsed:
+        return []
+    lock_seats(event)
+    for registration in lapsed:
+        registration.status = Status.cancelled.value
+        registration.cancelled_at = now
+        registration.hold_until = None
+    db.session.flush()
+    return promote_waitlisted(event, now=now)
+
+
+def confirm_email(registration: Registration, *, now: datetime) -> bool:
+    """The person opened the mailed link: their held seat is theirs. False when nothing changed
+    (already confirmed, or the hold had lapsed: they are told to register again)."""
+    if registration.email_confirmed_at is not None or registration.status != Status.unconfirmed.value:
+        if registration.email_confirmed_at is None and registration.event.confirm_email_hours:
+            registration.email_confirmed_at = now  # a waitlisted person: promoted without a new hold
+        return False
+    if registration.hold_until is not None and registration.hold_until <= now:
+        lapse_holds(registration.event, now=now)
+        return False
+    registration.email_confirmed_at = now
+    registration.status = _seated_status(registration.event)
+    registration.hold_until = None
+    return True
+
+
 def municipality_for(event: Event, municipality_id: int | None) -> Municipality | None:
     """The municipality, if it exists and belongs to the event's region."""
     if municipality_id is None:
@@ -114,6 +161,7 @@ def register(event: Event, applicant: Applicant, *, now: datetime, consent_versi
     municipality_for(event, applicant.municipality_id)
     email = applicant.email.strip().lower()
     lock_seats(event)
+    lapse_holds(event, now=now)  # correct without the queue's worker: lapsed holds free their seats
     existing = find_by_email(event, email)
     if existing is not None and existing.is_active:
         return Outcome(existing, created=False)
@@ -123,10 +171,10 @@ def register(event: Event, applicant: Applicant, *, now: datetime, consent_versi
     registration.consent_text_id = consent_text_id
     registration.consent_at = now
     registration.cancelled_at = None
-    registration.status = (
-        _seated_status(event) if has_seat(event, applicant.municipality_id)
-        else Status.waitlisted.value
-    )
+    if has_seat(event, applicant.municipality_id):
+        _seat(registration, event, now)
+    else:
+        registration.status = Status.waitlisted.value
     db.session.add(registration)
     try:
         db.session.flush()
@@ -159,10 +207,10 @@ def cancel(registration: Registration, *, now: datetime) -> list[Registration]:
     registration.status = Status.cancelled.value
     registration.cancelled_at = now
     db.session.flush()
-    return promote_waitlisted(registration.event)
+    return promote_waitlisted(registration.event, now=now)
 
 
-def promote_waitlisted(event: Event) -> list[Registration]:
+def promote_waitlisted(event: Event, *, now: datetime | None = None) -> list[Registration]:
     """Seat waitlisted people in order of registration while seats are free.
 
     Call with the seat lock held. Someone whose municipality's quota is full
@@ -178,7 +226,7 @@ def promote_waitlisted(event: Event) -> list[Registration]:
         if event.capacity is not None and _count(event) >= event.capacity:
             break
         if has_seat(event, registration.municipality_id):
-            registration.status = _seated_status(event)
+            _seat(registration, event, now or utcnow())
             db.session.flush()
             promoted.append(registration)
     return promoted

@@ -9,12 +9,14 @@ from ..extensions import check_csrf, csrf, db, limiter
 from ..privacy.consent import current_consent, text_to_show
 from . import notify
 from .forms import RegistrationForm
+from .models import Status
 from .services import (
     Applicant,
     NotCancellable,
     RegistrationClosed,
     UnknownMunicipality,
     cancel,
+    confirm_email,
     get_by_token,
     register,
 )
@@ -65,6 +67,11 @@ def register_view(slug):
             form.municipality.errors = [_("Выберите муниципальное образование из списка.")]
         else:
             db.session.commit()
+            if event.confirm_email_hours:
+                # The same page whether or not the address was known: the link goes only by mail.
+                (notify.send_confirm_email if outcome.created else notify.send_link_again)(outcome.registration)
+                return render_template("registration/check_mail.html", event=event,
+                                       email=outcome.registration.email)
             if not outcome.created:
                 notify.send_link_again(outcome.registration)
                 return render_template("registration/already.html", event=event,
@@ -87,6 +94,14 @@ def get_registration_or_404(token: str):
 def personal(token):
     """The participant's own page: status, details, badge, sessions, cancel."""
     registration = get_registration_or_404(token)
+    if registration.status == Status.unconfirmed.value or (
+            registration.event.confirm_email_hours and registration.email_confirmed_at is None):
+        if confirm_email(registration, now=utcnow()):
+            flash(_("Адрес подтверждён: место за вами."), "success")
+        elif registration.status == Status.cancelled.value:
+            flash(_("Время на подтверждение адреса вышло, и место перешло другому. "
+                    "Зарегистрируйтесь снова, если места ещё есть."), "error")
+        db.session.commit()
     return render_template("registration/personal.html", registration=registration,
                            event=registration.event, now=utcnow())
 
