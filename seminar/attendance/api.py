@@ -22,7 +22,8 @@ HTTP_STATUS = {
 def _session_or_404(event: Event, session_id: int) -> Session:
     session = services.session_of(event, session_id)
     if session is None:
-        raise ApiAbort(404, {"error": "not_found", "message": "no such session in this event"})
+        raise ApiAbort(404, {"status": "unknown_session", "error": "not_found",
+                            "message": "no such session in this event"})
     return session
 
 

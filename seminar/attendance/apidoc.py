@@ -9,7 +9,7 @@ COUNTS = {"type": "object", "properties": {
     "capacity": {"type": ["integer", "null"], "description": "The session's seats, else its room's"},
     "attended": {"type": "integer"}}}
 RESULT = {"type": "object", "required": ["status"], "properties": {
-    "status": {"type": "string", "enum": ["attended", "already_attended", "full", "unknown_code",
+    "status": {"type": "string", "enum": ["attended", "already_attended", "full", "unknown_code", "unknown_session",
                                           "cancelled", "not_confirmed", "other_event"]},
     "registration": {"$ref": "#/components/schemas/DoorPerson"},
     "attended_at": {"type": ["string", "null"], "format": "date-time",
@@ -35,7 +35,10 @@ PATHS = {
             "responses": {
                 "201": _json("Attended now", "SessionAttendanceResult"),
                 "200": _json("Already seen at this session: the first time", "SessionAttendanceResult"),
-                "404": _json("Unknown badge code, or no such session", "SessionAttendanceResult"),
+                "404": {"description": "Unknown badge code (status unknown_code), or no such session",
+                        "content": {"application/json": {"schema": {"anyOf": [
+                            {"$ref": "#/components/schemas/SessionAttendanceResult"},
+                            {"type": "object", "required": ["error"]}]}}}},
                 "409": _json("full (мест нет), cancelled, not_confirmed or other_event",
                              "SessionAttendanceResult"),
                 "400": {"description": "Malformed body"}, "401": ERRORS["401"], "403": ERRORS["403"]}},
