@@ -80,7 +80,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
 
     app.session_interface = CookieSessionInterface()
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Cyrillic as UTF-8: half the bytes of \u escapes
     if app.config.get("BEHIND_PROXY"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

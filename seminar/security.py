@@ -51,7 +51,10 @@ class JSONError(ValueError):
 
 class GuardedJSON(DefaultJSONProvider):
     """Flask's JSON, refusing bodies nested deeper than MAX_JSON_DEPTH and strings with control
-    characters (a 400 with the reason, on every endpoint)."""
+    characters (a 400 with the reason, on every endpoint). Answers carry Cyrillic as UTF-8,
+    half the bytes of \\u escapes."""
+
+    ensure_ascii = False
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         try:
