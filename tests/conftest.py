@@ -347,3 +347,30 @@ def pytest_sessionstart(session):
                 catalog = read_po(f)
             with mo.open("wb") as f:
                 write_mo(f, catalog, use_fuzzy=True)
+
+
+# ---------------------------------------------------------------- questions (issue 13)
+
+@pytest.fixture
+def make_question(app):
+    """An organiser's question: make_question(event, "choice", "Секция", choices=[...], limits={...})."""
+    from seminar.questions.services import QuestionFields, create_question
+
+    def make(event, type="text", label="Вопрос", kind="registration", **kw):
+        question = create_question(event, QuestionFields(kind=kind, type=type, label=label, **kw))
+        db.session.commit()
+        return question
+
+    return make
+
+
+@pytest.fixture
+def check_in(app):
+    """Mark a registration as checked in at the door."""
+    from seminar.checkin.models import CheckIn
+
+    def mark(registration):
+        db.session.add(CheckIn(event_id=registration.event_id, registration_id=registration.id))
+        db.session.commit()
+
+    return mark

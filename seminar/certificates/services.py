@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..checkin.models import CheckIn
 from ..events.models import Event
 from ..extensions import db
+from ..questions.survey import certificate_waits_for_survey
 from ..registration.models import BADGE_ALPHABET, Registration, Status
 from .models import Certificate
 from .names import detect_gender
@@ -30,6 +31,8 @@ NOT_OVER = "not_over"
 NOT_CHECKED_IN = "not_checked_in"
 CANCELLED = "cancelled"
 REVOKED = "revoked"
+#: The event issues certificates only to those who answered its survey.
+NO_SURVEY = "no_survey"
 
 
 class NoCertificate(Exception):
@@ -68,7 +71,9 @@ def certificate_state(registration: Registration, now: datetime) -> str:
     if existing is not None:
         return REVOKED if existing.revoked_at else AVAILABLE
     checked_in = db.session.scalar(select(CheckIn.id).where(CheckIn.registration_id == registration.id))
-    return AVAILABLE if checked_in else NOT_CHECKED_IN
+    if not checked_in:
+        return NOT_CHECKED_IN
+    return NO_SURVEY if certificate_waits_for_survey(registration) else AVAILABLE
 
 
 def eligible_query(event: Event) -> Select:
@@ -85,7 +90,7 @@ def eligible(event: Event, now: datetime) -> list[Registration]:
     """Who gets a certificate: nobody before the event ends."""
     if not _is_over(event, now):
         return []
-    return list(db.session.scalars(eligible_query(event)))
+    return [r for r in db.session.scalars(eligible_query(event)) if not certificate_waits_for_survey(r)]
 
 
 def _insert_missing(registration_ids: list[int], now: datetime) -> None:
