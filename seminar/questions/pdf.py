@@ -11,11 +11,10 @@ from functools import partial
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.shapes import Drawing, Rect
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..pdf.fonts import SANS, SANS_BOLD, register_fonts
 from ..pdf.geometry import A4, mm
@@ -87,12 +86,23 @@ def _p(text: str, style: str) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), _styles()[style])
 
 
-def _bar(share: float, width: float = 60 * mm, height: float = 3.2 * mm) -> Drawing:
-    drawing = Drawing(width, height)
-    drawing.add(Rect(0, 0, width, height, fillColor=TRACK, strokeColor=None))
-    if share > 0:
-        drawing.add(Rect(0, 0, max(width * min(share, 1.0), 0.6), height, fillColor=BRAND, strokeColor=None))
-    return drawing
+class _Bar(Flowable):
+    """A horizontal bar on a light track (drawn directly: no font of its own is referenced)."""
+
+    def __init__(self, share: float, width: float, height: float):
+        super().__init__()
+        self.share, self.width, self.height = share, width, height
+
+    def draw(self) -> None:
+        self.canv.setFillColor(TRACK)
+        self.canv.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+        if self.share > 0:
+            self.canv.setFillColor(BRAND)
+            self.canv.rect(0, 0, max(self.width * min(self.share, 1.0), 0.6), self.height, stroke=0, fill=1)
+
+
+def _bar(share: float, width: float = 60 * mm, height: float = 3.2 * mm) -> _Bar:
+    return _Bar(share, width, height)
 
 
 def _rows_table(rows: list[list], widths: list[float]) -> Table:
