@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from seminar.extensions import db
-from tests.conftest import ARTIFACTS
 from seminar.questions.models import Answer, SurveyParticipation, SurveyResponse
+from tests.conftest import ARTIFACTS
 
 
 @pytest.fixture

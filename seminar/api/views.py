@@ -3,9 +3,9 @@ from flask import Blueprint, jsonify, request
 
 from ..checkin.roster import event_stats, paginate_rows, registrations_query
 from ..features import features
+from ..questions.services import answers_json
 from .auth import event_for, token_required
 from .openapi import openapi_document
-from ..questions.services import answers_json
 from .serializers import registration_json
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-
-from ..events.models import Event
-from ..registration.models import Registration
 from wtforms import BooleanField, Field, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 
+from ..events.models import Event
+from ..registration.models import Registration
 from . import engine
 from .engine import Spec
 from .models import QuestionType

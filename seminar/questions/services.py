@@ -214,8 +214,9 @@ def update_question(question: Question, fields: QuestionFields) -> Question:
 
 def move(question: Question, step: int) -> None:
     """Move a question one place up (-1) or down (+1) in its form."""
-    siblings = [q for q in questions_of(db.session.get(Event, question.event_id), question.kind,
-                                        include_hidden=True)]
+    event = db.session.get(Event, question.event_id)
+    assert event is not None
+    siblings = questions_of(event, question.kind, include_hidden=True)
     index = next(i for i, q in enumerate(siblings) if q.id == question.id)
     other = index + step
     if not 0 <= other < len(siblings):
@@ -358,7 +359,7 @@ def answer_columns(event: Event, registration_ids: list[int]) -> tuple[list[str]
     questions = [q for q in questions_of(event, "registration", include_hidden=True, include_old=True)]
     if not questions:
         return [], {}
-    headers = [q.label if q.is_current else f"{q.label} ({_l('прежняя версия')})" for q in questions]
+    headers = [q.label if q.is_current else _l("%(label)s (прежняя версия)", label=q.label) for q in questions]
     by_registration: dict[int, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
     if registration_ids:
         for rid, qid, value in db.session.execute(

@@ -13,7 +13,6 @@ from ..events.models import Event
 from ..extensions import db
 from ..programme.models import Session
 from ..registration.models import Registration, Status
-from . import engine
 from .engine import Spec
 from .models import Answer, Question, SurveyParticipation, SurveyResponse, SurveySettings
 from .services import MAX_QUESTIONS, QuestionFields, create_question, questions_of, spec_of
@@ -115,6 +114,7 @@ def submit(registration: Registration, specs: list[Spec], answers: dict[int, lis
     except IntegrityError:
         if anonymous:
             raise SurveyRefused("answered") from None
+    response: SurveyResponse | None
     if anonymous:
         response = SurveyResponse(event_id=event.id)
         db.session.add(response)
@@ -131,6 +131,7 @@ def submit(registration: Registration, specs: list[Spec], answers: dict[int, lis
         assert response is not None
         response.submitted_at = now
     db.session.flush()
+    assert response is not None
     db.session.execute(delete(Answer).where(Answer.response_id == response.id))
     db.session.add_all(Answer(question_id=qid, response_id=response.id, value=value)
                        for qid, values in answers.items() for value in values)
@@ -242,7 +243,3 @@ def certificate_waits_for_survey(registration: Registration) -> bool:
     settings = db.session.get(SurveySettings, registration.event_id)
     return bool(settings and settings.certificate_after_survey and not has_answered(registration))
 
-
-def typed_answers(specs: list[Spec], answers: dict[int, list[str]]) -> dict[str, object]:
-    by_id = {s.id: s for s in specs}
-    return {str(qid): engine.typed(by_id[qid].type, v) for qid, v in answers.items() if qid in by_id}

@@ -7,12 +7,19 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from ..dbtypes import utcnow
-from ..events.models import Event
 from ..extensions import db
 from ..registration.models import Registration
 from ..registration.views import get_registration_or_404
 from . import survey
-from .forms import SurveyForm, prefill, question_answers, refuse_choice, registration_form, store_answers, with_questions
+from .forms import (
+    SurveyForm,
+    prefill,
+    question_answers,
+    refuse_choice,
+    registration_form,
+    store_answers,
+    with_questions,
+)
 from .services import ChoiceFull, answers_of, specs_for
 
 bp = Blueprint("questions", __name__)

@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from ..dbtypes import utcnow
 from ..events.services import get_event_or_404, municipality_choices
 from ..extensions import check_csrf, csrf, db, limiter
-from ..questions.services import ChoiceFull
 from ..questions.forms import refuse_choice, registration_form, store_answers
+from ..questions.services import ChoiceFull
 from . import notify
 from .forms import RegistrationForm
 from .services import (
