@@ -109,3 +109,54 @@ def test_a_checked_in_participant_answers_the_survey_on_a_phone(live_server, pho
     assert results["responses"] == 1
     by_id = {q["id"]: q for q in results["questions"]}
     assert by_id[overall]["average"] == 5 and by_id[mark]["average"] == 4
+
+
+def test_organiser_builds_the_survey_and_reads_its_results_on_a_desktop(live_server, desktop_page):
+    page = desktop_page
+    live_server.flask("demo-arrivals")
+    db = sqlite3.connect(live_server.instance / "seminar.sqlite3")
+    event_id = db.execute("SELECT id FROM event WHERE slug = 'belogorsk-2022'").fetchone()[0]
+    tokens = [row[0] for row in db.execute(
+        "SELECT access_token FROM registration JOIN checkin ON checkin.registration_id = registration.id "
+        "WHERE registration.event_id = ? ORDER BY registration.id LIMIT 3", (event_id,))]
+    _organiser_token(live_server, "belogorsk-2022")  # creates race-org@example.ru
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("Электронная почта").fill("race-org@example.ru")
+    page.get_by_label("Пароль").fill("race-pass-123")
+    page.get_by_role("button", name="Войти").click()
+    page.goto(f"{live_server.url}/manage/events/belogorsk-2022/")
+    page.get_by_role("link", name="Вопросы", exact=True).click()
+    page.get_by_role("link", name="Опрос после мероприятия").click()
+    page.get_by_label("Опрос открыт дней после окончания мероприятия").fill("30")
+    page.get_by_label("Анонимный опрос: ответы хранятся без связи с участником").check()
+    page.get_by_role("button", name="Сохранить настройки").click()
+    expect(page.get_by_text("Настройки опроса сохранены.")).to_be_visible()
+    page.get_by_role("button", name="Добавить оценки сессий из программы").click()
+    expect(page.get_by_text("Добавлено оценок сессий")).to_be_visible()
+    page.locator("#label").fill("Что было полезнее всего?")
+    page.get_by_label("Тип ответа").select_option("choice")
+    page.get_by_label("Варианты ответа, по одному в строке").fill("Доклады\nПрактикум\nОбщение с коллегами")
+    page.get_by_role("button", name="Добавить вопрос").click()
+    expect(page.get_by_text("Вопрос добавлен.")).to_be_visible()
+    screenshot(page, "desktop-questions-manage")
+    # The demo forum ended in 2022; let its survey stay open for the test.
+    db.execute("UPDATE survey_settings SET open_days = 100000 WHERE event_id = ?", (event_id,))
+    db.commit()
+    for n, token in enumerate(tokens):
+        page.goto(f"{live_server.url}/r/{token}/survey")
+        for box in page.locator(".question .options.rating").all():
+            box.get_by_text(str(5 - (n + boxes_index(box)) % 3), exact=True).click()
+        page.get_by_text(("Доклады", "Практикум", "Практикум")[n], exact=True).click()
+        page.get_by_role("button", name="Отправить ответы").click()
+        page.wait_for_url(f"**/r/{token}**")
+    page.goto(f"{live_server.url}/manage/events/belogorsk-2022/survey")
+    expect(page.locator("#responses")).to_have_text("3")
+    # Anonymous: the stored responses carry no registration.
+    assert db.execute("SELECT count(*) FROM survey_response WHERE registration_id IS NOT NULL").fetchone()[0] == 0
+    assert page.locator("svg.chart").count() >= 2
+    screenshot(page, "desktop-survey-results")
+
+
+def boxes_index(box) -> int:
+    """A different mark per session, so the ranking has something to rank."""
+    return int(box.locator("input").first.get_attribute("name")[2:]) % 3
