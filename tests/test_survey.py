@@ -242,3 +242,27 @@ def test_certificate_waits_for_the_survey_when_the_event_asks(
     client.post(f"/r/{person.access_token}/survey", data={f"q_{mark.id}": "5"})
     assert certificate_state(person, now) == AVAILABLE
     assert client.get(f"/r/{person.access_token}/certificate.pdf").status_code == 200
+
+
+def test_the_post_event_email_invites_checked_in_people_once(
+        app, ended, survey_questions, make_registration, check_in, outbox):
+    from seminar.questions.invitations import invite_due
+
+    came, absent = make_registration(ended), make_registration(ended)
+    check_in(came)
+    now = datetime.now(UTC)
+    assert invite_due(now) == 1
+    db.session.commit()
+    assert invite_due(now) == 0
+    [message] = outbox()
+    assert message["To"] == came.email and absent.email not in str(message)
+    assert f"/r/{came.access_token}/survey" in message.get_body().get_content()
+
+
+def test_no_invitation_before_the_event_ends(app, make_event, make_question, make_registration, check_in, outbox):
+    from seminar.questions.invitations import invite_due
+
+    event = make_event()
+    make_question(event, "rating", "Оценка", kind="survey")
+    check_in(make_registration(event))
+    assert invite_due(datetime.now(UTC)) == 0 and outbox() == []

@@ -1,4 +1,4 @@
-"""questions and survey
+"""Questions of the organiser's own, their answers, the survey (issue 13)
 
 Revision ID: i13_questions
 Revises: e8591d60ad75
@@ -24,6 +24,7 @@ def upgrade():
     sa.Column('anonymous', sa.Boolean(), nullable=False),
     sa.Column('certificate_after_survey', sa.Boolean(), nullable=False),
     sa.Column('open_days', sa.Integer(), nullable=False),
+    sa.Column('invited_at', seminar.dbtypes.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_survey_settings_event_id_event'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('event_id', name=op.f('pk_survey_settings'))
     )

@@ -7,7 +7,7 @@ from ..features import features
 
 def register(app: Flask) -> None:
     """Plug this feature into the app."""
-    from . import api, manage, services, views
+    from . import api, invitations, manage, services, views
 
     registry = features(app)
     registry.add_blueprint(views.bp)
@@ -16,5 +16,7 @@ def register(app: Flask) -> None:
     registry.add_link("questions_manage.manage_page", _l("Вопросы"))
     registry.add_link("questions_manage.results_page", _l("Итоги опроса"))
     registry.add_api(api.PATHS, api.SCHEMAS)
+    # The command's module also holds the periodic job that sends the same invitations.
+    registry.add_commands(invitations.invitations_command)
     registry.add_template_global("personal_questions", views.personal_questions)
     registry.add_template_global("roster_filter_options", services.roster_filter_options)

@@ -76,6 +76,8 @@ class SurveySettings(Model):
     certificate_after_survey: Mapped[bool] = mapped_column(default=False)
     #: The survey closes this many days after the event ends.
     open_days: Mapped[int] = mapped_column(default=14)
+    #: When the invitations to the survey were e-mailed (once per event, after it ends).
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class SurveyResponse(Model):
