@@ -94,3 +94,45 @@ def test_practicum_race_on_postgresql(pg_live_server):
     engine.dispose()
     assert sorted(codes) == [200] * 20 + [302] * 40
     assert taken == 40 and registered == 40
+
+
+def test_an_anonymous_survey_sent_from_two_tabs_at_once_is_one_response(live_server):
+    live_server.flask("demo-arrivals")
+    db = sqlite3.connect(live_server.instance / "seminar.sqlite3")
+    event_id = db.execute("SELECT id FROM event WHERE slug = 'belogorsk-2022'").fetchone()[0]
+    db.execute("INSERT INTO survey_settings (event_id, anonymous, certificate_after_survey, open_days) "
+               "VALUES (?, 1, 0, 100000)", (event_id,))  # the demo forum ended in 2022: keep it open
+    db.commit()
+    access_token = db.execute(
+        "SELECT access_token FROM registration JOIN checkin ON checkin.registration_id = registration.id "
+        "WHERE registration.event_id = ? LIMIT 1", (event_id,)).fetchone()[0]
+    token = _organiser_token(live_server, "belogorsk-2022")
+    request = urllib.request.Request(
+        f"{live_server.url}/api/v1/events/belogorsk-2022/questions", method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        data=json.dumps({"kind": "survey", "type": "rating", "label": "Оценка", "required": True}).encode())
+    with urllib.request.urlopen(request, timeout=30) as response:
+        question_id = json.load(response)["id"]
+    tabs = [Browserish(live_server.url) for _ in range(2)]
+    forms = []
+    for mark, tab in zip(("4", "5"), tabs, strict=True):
+        html = tab.get(f"/r/{access_token}/survey")
+        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+        forms.append({"csrf_token": csrf, f"q_{question_id}": mark})
+    barrier = threading.Barrier(2)
+    codes = [0, 0]
+
+    def send(i):
+        barrier.wait()
+        codes[i] = tabs[i].post(f"/r/{access_token}/survey", forms[i])
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    # The later tab is told it has already answered (a page, or a redirect with a message).
+    assert 302 in codes and set(codes) <= {200, 302}
+    assert db.execute("SELECT count(*) FROM survey_response").fetchone()[0] == 1
+    assert db.execute("SELECT count(*) FROM answer WHERE response_id IS NOT NULL").fetchone()[0] == 1
+    assert db.execute("SELECT count(*) FROM survey_participation").fetchone()[0] == 1

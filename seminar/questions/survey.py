@@ -98,40 +98,40 @@ def access(registration: Registration, now: datetime) -> str:
 def submit(registration: Registration, specs: list[Spec], answers: dict[int, list[str]], now: datetime) -> None:
     """Store the person's answers: one response per person, however many tabs send at once.
 
-    Who answered is recorded apart from what (UNIQUE per registration). When the survey is
-    anonymous the response has no registration and no time, and cannot be changed later;
-    otherwise a second send replaces the first response's answers.
+    Who answered is recorded apart from what (UNIQUE per registration); when two tabs send
+    at once, the UNIQUE rows make the later insert fail. When the survey is anonymous the
+    response has no registration and no time, and cannot be changed later (the later tab is
+    refused); otherwise the later send replaces the first response's answers.
     """
     reason = access(registration, now)
     if reason != OPEN:
         raise SurveyRefused(reason)
-    event = registration.event
-    anonymous = settings_of(event).anonymous
+    registration_id, event_id = registration.id, registration.event_id
+    anonymous = settings_of(registration.event).anonymous
     try:
-        with db.session.begin_nested():
-            db.session.add(SurveyParticipation(registration_id=registration.id, event_id=event.id))
-            db.session.flush()
+        _store(registration_id, event_id, anonymous, answers, now)
     except IntegrityError:
+        # Another tab answered between our check and our insert.
+        db.session.rollback()
         if anonymous:
             raise SurveyRefused("answered") from None
-    response: SurveyResponse | None
-    if anonymous:
-        response = SurveyResponse(event_id=event.id)
+        _store(registration_id, event_id, anonymous, answers, now)
+
+
+def _store(registration_id: int, event_id: int, anonymous: bool, answers: dict[int, list[str]],
+           now: datetime) -> None:
+    if db.session.get(SurveyParticipation, registration_id) is None:
+        db.session.add(SurveyParticipation(registration_id=registration_id, event_id=event_id))
+    elif anonymous:
+        raise SurveyRefused("answered")
+    response = None if anonymous else db.session.scalar(
+        select(SurveyResponse).where(SurveyResponse.registration_id == registration_id))
+    if response is None:
+        response = SurveyResponse(event_id=event_id, registration_id=None if anonymous else registration_id)
         db.session.add(response)
-    else:
-        response = response_of(registration)
-        if response is None:
-            try:
-                with db.session.begin_nested():
-                    response = SurveyResponse(event_id=event.id, registration_id=registration.id)
-                    db.session.add(response)
-                    db.session.flush()
-            except IntegrityError:
-                response = response_of(registration)
-        assert response is not None
+    if not anonymous:
         response.submitted_at = now
     db.session.flush()
-    assert response is not None
     db.session.execute(delete(Answer).where(Answer.response_id == response.id))
     db.session.add_all(Answer(question_id=qid, response_id=response.id, value=value)
                        for qid, values in answers.items() for value in values)
