@@ -266,3 +266,12 @@ def test_no_invitation_before_the_event_ends(app, make_event, make_question, mak
     make_question(event, "rating", "Оценка", kind="survey")
     check_in(make_registration(event))
     assert invite_due(datetime.now(UTC)) == 0 and outbox() == []
+
+
+def test_a_chart_of_several_choices_gives_the_share_of_people(app):
+    from seminar.questions.charts import bar_chart
+
+    svg = str(bar_chart([("Доклады", 3), ("Практикум", 2)], "Что полезно?", total=4))  # 4 people, 5 ticks
+    assert "3 · 75%" in svg and "2 · 50%" in svg
+    assert "3 · 60%" in str(bar_chart([("Доклады", 3), ("Практикум", 2)], "Что полезно?"))
+    assert "<script" not in svg and "style=" not in svg

@@ -13,9 +13,9 @@ def _short(text: str, limit: int = 28) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def bar_chart(counts: list[tuple[str, int]], title: str) -> Markup:
-    """Horizontal bars, one per option, with the count and share written beside each."""
-    total = sum(n for _, n in counts) or 1
+def bar_chart(counts: list[tuple[str, int]], title: str, total: int | None = None) -> Markup:
+    """Horizontal bars, one per option, with the count and share (of `total`, default all counts)."""
+    total = total or sum(n for _, n in counts) or 1
     top = max((n for _, n in counts), default=0) or 1
     width = LABEL_WIDTH + BAR_WIDTH + COUNT_WIDTH
     height = ROW * len(counts) + 4

@@ -64,7 +64,8 @@ def summary_data(event: Event) -> SummaryData:
     for q in data.questions:
         if q.session_id or not q.counts:
             continue
-        total = sum(n for _o, n in q.counts) or 1
+        # Several choices: the share of people who ticked it, not of ticks.
+        total = (q.answered if q.type == "multi" else sum(n for _o, n in q.counts)) or 1
         charts.append(Chart(q.label, q.answered, tuple(Bar(display(q.type, [o]), n, n / total)
                                                        for o, n in q.counts), q.average))
     quotes = tuple(text for q in data.questions if q.type == "textarea" for text in q.texts)
