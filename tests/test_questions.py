@@ -287,3 +287,24 @@ def test_api_refuses_a_malformed_question(client, make_event, make_user):
         assert response.status_code == 400, body
     assert client.post(f"/api/v1/events/{event.slug}/questions", json={}).status_code == 401
     assert db.session.scalar(select(Question)) is None
+
+
+def test_the_table_filters_by_municipality_together_with_an_answer(
+        client, make_event, make_question, make_registration, make_user, make_municipality):
+    from seminar.questions.services import save_answers, spec_of
+
+    event = make_event()
+    zeya = make_municipality(name="Зейский муниципальный округ")
+    transfer = make_question(event, "yesno", "Нужен трансфер?")
+    here = make_registration(event, last_name="Местная")
+    far = make_registration(event, last_name="Зейская", municipality=zeya)
+    far_no = make_registration(event, last_name="Пешая", municipality=zeya)
+    for person, value in ((here, "yes"), (far, "yes"), (far_no, "no")):
+        save_answers(person, [spec_of(transfer)], {transfer.id: [value]})
+    db.session.commit()
+    make_user("org@example.ru", "organiser", event)
+    client.post("/login", data={"email": "org@example.ru", "password": "secret-pass-1"})
+    page = client.get(f"/manage/events/{event.slug}/?answer={transfer.id}:yes&municipality={zeya.id}")
+    html = page.get_data(as_text=True)
+    assert "Зейская" in html and "Местная" not in html and "Пешая" not in html
+    assert f'<option value="{transfer.id}:yes" selected>' in html
