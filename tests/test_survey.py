@@ -275,3 +275,18 @@ def test_a_chart_of_several_choices_gives_the_share_of_people(app):
     assert "3 · 75%" in svg and "2 · 50%" in svg
     assert "3 · 60%" in str(bar_chart([("Доклады", 3), ("Практикум", 2)], "Что полезно?"))
     assert "<script" not in svg and "style=" not in svg
+
+
+def test_making_the_survey_anonymous_unlinks_the_answers_already_given(
+        client, ended, survey_questions, make_registration, check_in):
+    from seminar.questions.survey import save_settings
+
+    mark = survey_questions[0]
+    person = make_registration(ended)
+    check_in(person)
+    client.post(f"/r/{person.access_token}/survey", data={f"q_{mark.id}": "4"})
+    assert db.session.scalar(select(SurveyResponse.registration_id)) == person.id
+    save_settings(ended, anonymous=True, certificate_after_survey=False, open_days=14)
+    db.session.commit()
+    assert db.session.scalar(select(SurveyResponse.registration_id)) is None
+    assert db.session.scalar(select(Answer.value)) == "4"

@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..checkin.models import CheckIn
@@ -37,7 +37,11 @@ def settings_of(event: Event) -> SurveySettings:
 
 
 def save_settings(event: Event, *, anonymous: bool, certificate_after_survey: bool, open_days: int) -> None:
+    """Save the survey's options; making it anonymous unlinks the responses already given."""
     settings = db.session.get(SurveySettings, event.id) or SurveySettings(event_id=event.id)
+    if anonymous:
+        db.session.execute(update(SurveyResponse).where(SurveyResponse.event_id == event.id)
+                           .values(registration_id=None, submitted_at=None))
     settings.anonymous = anonymous
     settings.certificate_after_survey = certificate_after_survey
     settings.open_days = open_days
