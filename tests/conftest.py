@@ -234,7 +234,7 @@ def make_user(app):
     return make
 
 
-def check_in(registration, at=None, device="door-1"):
+def mark_checked_in(registration, at=None, device="door-1"):
     """Check a registration in at the door (at the event's start unless `at` is given)."""
     from seminar.checkin.models import CheckIn
 
@@ -247,8 +247,8 @@ def check_in(registration, at=None, device="door-1"):
 
 @pytest.fixture
 def make_check_in(app):
-    """The `check_in` factory, for tests that take their factories as fixtures."""
-    return check_in
+    """The `mark_checked_in` factory, for tests that take their factories as fixtures."""
+    return mark_checked_in
 
 
 @pytest.fixture
@@ -516,10 +516,41 @@ def make_attendee(make_registration):
 
     def make(event, **kw):
         registration = make_registration(event, **kw)
-        check_in(registration)
+        mark_checked_in(registration)
         return registration
 
     return make
+
+
+@pytest.fixture
+def check_in(app):
+    """`mark_checked_in`, for tests that take it as a fixture."""
+    return mark_checked_in
+
+
+# ---------------------------------------------------------------- questions
+
+@pytest.fixture
+def make_question(app):
+    """An organiser's question: make_question(event, "choice", "Секция", choices=[...], limits={...})."""
+    from seminar.questions.services import QuestionFields, create_question
+
+    def make(event, type="text", label="Вопрос", kind="registration", **kw):
+        question = create_question(event, QuestionFields(kind=kind, type=type, label=label, **kw))
+        db.session.commit()
+        return question
+
+    return make
+
+
+# ---------------------------------------------------------------- both databases
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def both_databases(request, app_config):
+    """Runs the test on SQLite and on PostgreSQL: name it before `app` (or `client`) in the arguments."""
+    if request.param == "postgresql":
+        app_config["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("postgres_url")
+    return request.param
 
 
 @pytest.fixture
@@ -533,11 +564,3 @@ def another_postgres_url(postgres_url):
     yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-# ---------------------------------------------------------------- both databases
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def both_databases(request, app_config):
-    """Runs the test on SQLite and on PostgreSQL: name it before `app` (or `client`) in the arguments."""
-    if request.param == "postgresql":
-        app_config["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("postgres_url")
-    return request.param

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pdfplumber
 import pytest
-from conftest import check_in, decoded_qrs, pdf_text, sign_in
+from conftest import decoded_qrs, pdf_text, sign_in
+from conftest import mark_checked_in as check_in
 from pypdf import PdfReader
 from sqlalchemy import func, select
 

@@ -151,12 +151,13 @@ def test_organiser_card_links_to_the_report(client, make_event, make_user):
     assert f'href="/manage/events/{event.slug}/report"' in html and "Итоговый отчёт" in html
 
 
-def test_survey_averages_appear_once_a_survey_feature_gives_them(app, client, make_event, make_user):
-    from seminar.reports.services import register_survey_source
+def test_survey_averages_appear_once_a_survey_feature_gives_them(app, client, make_event, make_user,
+                                                                 monkeypatch):
+    from seminar.features import features
 
     event = make_event()
     user = make_user("org@example.ru", event=event)
-    register_survey_source(app, lambda e: [("Полезность форума", 4.567)])
+    monkeypatch.setitem(features(app).hooks, "survey_averages", [lambda e: [("Полезность форума", 4.567)]])
     report = client.get(f"/api/v1/events/{event.slug}/report", headers=auth(user)).get_json()
     assert report["survey"] == [{"label": "Полезность форума", "average": 4.57}]
 

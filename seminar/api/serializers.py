@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..questions.services import answers_json
 from ..registration.models import Registration
 from ..registration.notify import personal_url
 
@@ -11,7 +12,11 @@ def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def registration_json(registration: Registration, checked_in_at: datetime | None = None) -> dict:
+def registration_json(registration: Registration, checked_in_at: datetime | None = None,
+                      answers: dict[str, object] | None = None) -> dict:
+    """The registration object; `answers` (to the organiser's questions) looked up when not given."""
+    if answers is None:
+        answers = answers_json([registration.id]).get(registration.id, {})
     return {
         "id": registration.id,
         "last_name": registration.last_name,
@@ -28,4 +33,5 @@ def registration_json(registration: Registration, checked_in_at: datetime | None
         "checked_in_at": iso(checked_in_at),
         "badge_code": registration.badge_code,
         "personal_url": personal_url(registration),
+        "answers": answers,
     }

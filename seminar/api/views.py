@@ -3,6 +3,7 @@ from flask import Blueprint, jsonify, request
 
 from ..checkin.roster import event_stats, paginate_rows, registrations_query
 from ..features import features
+from ..questions.services import answers_json
 from .auth import event_for, token_required
 from .openapi import openapi_document
 from .serializers import registration_json
@@ -26,8 +27,10 @@ def registrations(slug):
                                 q=request.args.get("q") or None)
     per_page = min(max(request.args.get("per_page", 50, type=int), 1), 500)
     page = paginate_rows(query, request.args.get("page", 1, type=int), per_page)
+    answers = answers_json([reg.id for reg, _at in page.items])
     return jsonify({
-        "items": [registration_json(reg, checked_in_at) for reg, checked_in_at in page.items],
+        "items": [registration_json(reg, checked_in_at, answers.get(reg.id, {}))
+                  for reg, checked_in_at in page.items],
         "page": page.page, "per_page": page.per_page, "total": page.total, "pages": page.pages,
     })
 

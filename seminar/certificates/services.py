@@ -40,6 +40,8 @@ CANCELLED = "cancelled"
 REVOKED = "revoked"
 #: What /verify and the API say instead of the name once the holder's data is anonymised.
 ANONYMOUS_HOLDER = "выдан участнику мероприятия"
+#: The event issues certificates only to those who answered its survey.
+NO_SURVEY = "no_survey"
 
 
 class NoCertificate(Exception):
@@ -78,7 +80,9 @@ def certificate_state(registration: Registration, now: datetime) -> str:
     if existing is not None:
         return REVOKED if existing.revoked_at else AVAILABLE
     checked_in = db.session.scalar(select(CheckIn.id).where(CheckIn.registration_id == registration.id))
-    return AVAILABLE if checked_in else NOT_CHECKED_IN
+    if not checked_in:
+        return NOT_CHECKED_IN
+    return NO_SURVEY if _waits(registration) else AVAILABLE
 
 
 def eligible_query(event: Event) -> Select:
@@ -95,7 +99,7 @@ def eligible(event: Event, now: datetime) -> list[Registration]:
     """Who gets a certificate: nobody before the event ends."""
     if not _is_over(event, now):
         return []
-    return list(db.session.scalars(eligible_query(event)))
+    return [r for r in db.session.scalars(eligible_query(event)) if not _waits(r)]
 
 
 #: Rows per INSERT: 3 parameters each, so 3,000 parameters a statement.
@@ -296,6 +300,11 @@ def _compose(event: Event, registration: Registration, certificate: Certificate,
         signatory_position=settings.signatory_position if settings is not None else "",
         sessions=sessions,
     )
+
+
+def _waits(registration: Registration) -> bool:
+    """Whether another feature holds the certificate back (the survey, when the event asks for it)."""
+    return any(hook(registration) for hook in features().hook("certificate_waits"))
 
 
 def _attended(registration: Registration) -> tuple[tuple[str, ...], float | None]:

@@ -1,9 +1,10 @@
 """The roster: registrations with their check-in, filtered and counted, for organisers and the door."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from ..dbtypes import fold
 from ..events.models import Event, Municipality
@@ -13,8 +14,12 @@ from .models import CheckIn
 
 
 def registrations_query(event: Event, *, role: str | None = None, status: str | None = None,
-                        q: str | None = None, municipality_id: int | None = None) -> Select:
-    """Registrations of the event with their check-in time, sorted by name."""
+                        q: str | None = None, municipality_id: int | None = None,
+                        where: Sequence[ColumnElement[bool]] = ()) -> Select:
+    """Registrations of the event with their check-in time, sorted by name.
+
+    `where`: further conditions from other features (e.g. an answer to an organiser's question).
+    """
     query = (
         select(Registration, CheckIn.checked_in_at)
         .outerjoin(CheckIn, CheckIn.registration_id == Registration.id)
@@ -27,6 +32,8 @@ def registrations_query(event: Event, *, role: str | None = None, status: str | 
         query = query.where(Registration.status == status)
     if municipality_id:
         query = query.where(Registration.municipality_id == municipality_id)
+    for condition in where:
+        query = query.where(condition)
     if q and q.strip():
         key = name_key(q)
         like = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from ..events.models import Event
 from ..extensions import db
+from ..questions.services import answer_columns
 from ..spreadsheets import csv_bytes, xlsx_bytes
 from ..templating import ROLE_LABELS, STATUS_LABELS, event_datetime
 from .roster import registrations_query
@@ -19,9 +20,19 @@ def _header() -> list[str]:
             _("Согласие дано")]
 
 
-def _rows(event: Event, **filters):
+def _table(event: Event, **filters) -> tuple[list[str], list[list]]:
+    """The header and rows, the answers to the organiser's questions as the last columns."""
+    rows = db.session.execute(registrations_query(event, **filters)).all()
+    headers, answers = answer_columns(event, [registration.id for registration, _at in rows])
+    blank = [""] * len(headers)
+    return _header() + headers, [
+        cells + answers.get(registration.id, blank)
+        for (registration, _at), cells in zip(rows, _rows(event, rows), strict=True)]
+
+
+def _rows(event: Event, rows):
     fmt = "dd.MM.yyyy HH:mm"
-    for registration, checked_in_at in db.session.execute(registrations_query(event, **filters)):
+    for registration, checked_in_at in rows:
         yield [
             registration.last_name, registration.first_name, registration.middle_name,
             registration.email, registration.phone,
@@ -37,8 +48,9 @@ def _rows(event: Event, **filters):
 
 def registrations_csv(event: Event, **filters) -> bytes:
     """Every registration (or the filtered ones), times in the venue's zone."""
-    return csv_bytes(_header(), _rows(event, **filters))
+    return csv_bytes(*_table(event, **filters))
 
 
 def registrations_xlsx(event: Event, **filters) -> bytes:
-    return xlsx_bytes(_("Регистрации"), _header(), _rows(event, **filters), WIDTHS)
+    header, rows = _table(event, **filters)
+    return xlsx_bytes(_("Регистрации"), header, rows, WIDTHS + (24,) * (len(header) - len(WIDTHS)))

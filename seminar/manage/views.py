@@ -9,6 +9,7 @@ from ..dbtypes import utcnow
 from ..events.editing import EventFields, region_choices, save_event, taken_slugs
 from ..extensions import db
 from ..privacy import consent
+from ..questions.services import answer_columns, answer_filter
 from ..registration import notify
 from ..registration.services import NotCancellable, approve, cancel
 from ..responses import download
@@ -34,21 +35,28 @@ def index():
 def event(slug):
     """Registrations of an event, searchable and filterable."""
     event = managed_event_or_404(slug)
-    query = registrations_query(event, role=request.args.get("role") or None,
-                                status=request.args.get("status") or None,
-                                q=request.args.get("q") or None)
+    query = registrations_query(event, **_filters(event))
     page = paginate_rows(query, request.args.get("page", 1, type=int), per_page=100)
+    answer_headers, answers = answer_columns(event, [r.id for r, _at in page.items])
     return render_template("manage/event.html", event=event, page=page,
-                           stats=event_stats(event), args=request.args)
+                           stats=event_stats(event), args=request.args,
+                           answer_headers=answer_headers, answers=answers)
+
+
+def _filters(event) -> dict:
+    """The table's filters from the query string: role, status, search, municipality, an answer."""
+    answer = answer_filter(event, request.args.get("answer"))
+    return {"role": request.args.get("role") or None, "status": request.args.get("status") or None,
+            "q": request.args.get("q") or None,
+            "municipality_id": request.args.get("municipality", type=int) or None,
+            "where": [answer] if answer is not None else []}
 
 
 @bp.get("/manage/events/<slug>/registrations.<any(csv, xlsx):kind>")
 def export(slug, kind):
     """The registration list (with the page's filters) for Excel."""
     event = managed_event_or_404(slug)
-    filters = {"role": request.args.get("role") or None, "status": request.args.get("status") or None,
-               "q": request.args.get("q") or None}
-    body = (registrations_csv if kind == "csv" else registrations_xlsx)(event, **filters)
+    body = (registrations_csv if kind == "csv" else registrations_xlsx)(event, **_filters(event))
     return download(body, f"{slug}-registrations.{kind}")
 
 

@@ -7,6 +7,8 @@ from ..dbtypes import utcnow
 from ..events.services import get_event_or_404, municipality_choices
 from ..extensions import check_csrf, csrf, db, limiter
 from ..privacy.consent import current_consent, text_to_show
+from ..questions.forms import refuse_choice, registration_form, store_answers
+from ..questions.services import ChoiceFull
 from . import notify
 from .forms import RegistrationForm
 from .models import Status
@@ -51,7 +53,7 @@ def register_view(slug):
     check_csrf()
     event = get_event_or_404(slug)
     state = event.registration_state(utcnow())
-    form = RegistrationForm(municipalities=municipality_choices(event))
+    form = registration_form(RegistrationForm, event)(municipalities=municipality_choices(event))
     if state != "open":
         return render_template("registration/closed.html", event=event,
                                message=CLOSED_MESSAGES[state]), (403 if form.is_submitted() else 200)
@@ -60,6 +62,11 @@ def register_view(slug):
             consent = current_consent(event)
             outcome = register(event, applicant_from(form), now=utcnow(),
                                consent_version=str(consent.version), consent_text_id=consent.id)
+            if outcome.created:
+                store_answers(form, outcome.registration)
+        except ChoiceFull as exc:
+            db.session.rollback()
+            refuse_choice(form, exc)
         except RegistrationClosed as exc:
             return render_template("registration/closed.html", event=event,
                                    message=CLOSED_MESSAGES[exc.state]), 403

@@ -1,6 +1,6 @@
 """The final report (итоговый отчёт): figures, turnout per municipality, sessions, press text; page, PDF, API.
 
-A survey feature gives the report its averages with `services.register_survey_source(app, fn)`."""
+A survey feature gives the report its averages through the registry's "survey_averages" hook."""
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 

@@ -1,7 +1,7 @@
 """Building the final report (итоговый отчёт) from the same counts as the API's stats.
 
-The survey is another feature: when it exists it registers a function under `SURVEY_HOOK`
-(see `register_survey_source`), and the report shows its averages; otherwise that part is empty.
+The survey is another feature: when it is plugged in it offers its averages at the registry's
+"survey_averages" hook (event -> [(label, average)]); otherwise that part of the report is empty.
 """
 from __future__ import annotations
 
@@ -20,15 +20,9 @@ from .press import press_text
 
 #: Kinds that are not sessions of the programme in a report's counts.
 NOT_SESSIONS = ("break", "registration")
-#: Key in `app.extensions` of the survey's averages: a callable (event) -> [(label, average)].
-SURVEY_HOOK = "seminar.reports.survey_averages"
 
 SurveySource = Callable[[Event], list[tuple[str, float]]]
 
-
-def register_survey_source(app, source: SurveySource) -> None:
-    """For the survey feature's `register(app)`: give the report the survey's averages."""
-    app.extensions[SURVEY_HOOK] = source
 
 
 def _municipalities_total(event: Event) -> int:

@@ -1,20 +1,22 @@
 """The organiser's final report: the page and its one-page PDF."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from flask_login import login_required
 
+from ..features import features
 from ..manage.services import managed_event_or_404
 from ..responses import pdf_response
 from .pdf import report_pdf
-from .services import SURVEY_HOOK, build_report
+from .services import build_report
 
 bp = Blueprint("reports", __name__)
 
 
 def survey_source():
-    """The survey's averages, when a survey feature has registered them (else None)."""
-    return current_app.extensions.get(SURVEY_HOOK)
+    """The survey's averages, when a survey feature offers them (else None)."""
+    sources = features().hook("survey_averages")
+    return sources[0] if sources else None
 
 
 @bp.get("/manage/events/<slug>/report")
