@@ -153,6 +153,8 @@ def init_app(app: Flask) -> None:
             app.config[key] = value
     app.url_map.converters["int"] = BoundedInt
     app.json = GuardedJSON(app)
+    # Templates' |tojson too (the Jinja environment may exist already and hold the old provider).
+    app.jinja_env.policies["json.dumps_function"] = app.json.dumps
     app.request_class = GuardedRequest
     app.before_request(_guard_request)
     app.after_request(_headers)
