@@ -347,3 +347,25 @@ def pytest_sessionstart(session):
                 catalog = read_po(f)
             with mo.open("wb") as f:
                 write_mo(f, catalog, use_fuzzy=True)
+
+
+# ---------------------------------------------------------------- organiser helpers (issue 11)
+
+@pytest.fixture
+def organiser(client, make_user):
+    """Sign an organiser of `event` in on the test client; returns the user (with .api_token)."""
+
+    def sign_in(event, email="org@example.ru", role="organiser"):
+        user = make_user(email=email, role=role, event=event)
+        client.post("/login", data={"email": email, "password": "secret-pass-1"})
+        return user
+
+    return sign_in
+
+
+@pytest.fixture
+def api_headers():
+    def headers(user):
+        return {"Authorization": f"Bearer {user.api_token}"}
+
+    return headers

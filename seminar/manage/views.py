@@ -7,8 +7,10 @@ from ..checkin.roster import event_stats, paginate_rows, registrations_query
 from ..checkin.roster_exports import registrations_csv, registrations_xlsx
 from ..dbtypes import utcnow
 from ..events.editing import EventFields, region_choices, save_event, taken_slugs
+from ..audit.services import record
 from ..extensions import db
 from ..registration import notify
+from ..people.services import Limits, change_limits
 from ..registration.services import NotCancellable, approve, cancel
 from ..responses import download
 from .forms import EventForm
@@ -48,7 +50,16 @@ def export(slug, kind):
     filters = {"role": request.args.get("role") or None, "status": request.args.get("status") or None,
                "q": request.args.get("q") or None}
     body = (registrations_csv if kind == "csv" else registrations_xlsx)(event, **filters)
+    _log(f"export.{kind}", event, filters={k: v for k, v in filters.items() if v})
+    db.session.commit()
     return download(body, f"{slug}-registrations.{kind}")
+
+
+def _log(action: str, event, registration=None, **detail) -> None:
+    """An audit entry for the signed-in organiser's action."""
+    record(action, actor=current_user._get_current_object(), event_id=event.id,
+           registration_id=registration.id if registration else None, detail=detail,
+           ip=request.remote_addr)
 
 
 def _fields(form: EventForm) -> EventFields:
@@ -89,8 +100,19 @@ def edit_event(slug):
         form.region.data = str(event.region_id or "")
     if form.validate_on_submit():
         save_event(event, _fields(form))
+        # A raised capacity or quota seats the waitlist at once; a lowered one unseats nobody.
+        outcome = change_limits(event, Limits())
+        for other in outcome.promoted:
+            _log("registration.promote", event, other)
         db.session.commit()
+        for other in outcome.promoted:
+            notify.send_promoted(other)
         flash(_("Изменения сохранены."), "success")
+        if outcome.promoted:
+            flash(_("Из листа ожидания получили место: %(n)s.", n=len(outcome.promoted)), "success")
+        if outcome.over_capacity:
+            flash(_("Подтверждённых участников на %(n)s больше, чем мест: никто не теряет место, "
+                    "новые регистрации пойдут в лист ожидания.", n=outcome.over_capacity), "info")
         return redirect(url_for(".event", slug=event.slug))
     return render_template("manage/event_form.html", form=form, event=event)
 
@@ -101,6 +123,7 @@ def approve_view(slug, registration_id):
     event = managed_event_or_404(slug)
     registration = managed_registration_or_404(event, registration_id)
     if approve(registration):
+        _log("registration.approve", event, registration)
         db.session.commit()
         notify.send_approved(registration)
         flash(_("Заявка %(name)s подтверждена.", name=registration.full_name), "success")
@@ -116,6 +139,9 @@ def cancel_view(slug, registration_id):
         promoted = cancel(registration, now=utcnow())
     except NotCancellable:
         return redirect(request.referrer or url_for(".event", slug=slug))
+    _log("registration.cancel", event, registration)
+    for other in promoted:
+        _log("registration.promote", event, other)
     db.session.commit()
     notify.send_cancelled(registration)
     for other in promoted:
