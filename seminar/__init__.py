@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
@@ -29,7 +29,9 @@ class CookieSessionInterface(SecureCookieSessionInterface):
 
 
 def select_locale() -> str:
-    """Russian unless the visitor chose English (?lang=en or the switch)."""
+    """Russian unless the visitor chose English (?lang=en or the switch); Russian outside a request."""
+    if not has_request_context():
+        return "ru"
     lang = request.args.get("lang")
     if lang in ("ru", "en"):
         session["lang"] = lang

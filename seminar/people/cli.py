@@ -46,9 +46,9 @@ def import_command(slug, file, dry_run, no_links):
     except ImportRefused as exc:
         raise click.ClickException(str(exc.message)) from None
     record("registration.import", actor="cli", event_id=event.id,
-           detail={"rows": len(applied.registrations), "links": not no_links})
+           detail={"rows": len(applied.ids), "links": not no_links})
     db.session.commit()
-    click.echo(f"Imported {len(applied.registrations)}: {applied.count('confirmed')} confirmed, "
+    click.echo(f"Imported {len(applied.ids)}: {applied.count('confirmed')} confirmed, "
                f"{applied.count('pending')} pending, {applied.count('waitlisted')} waitlisted.")
     if not no_links:
-        send_personal_links([r.id for r in applied.registrations])
+        send_personal_links(applied.ids)

@@ -225,10 +225,13 @@ class _Checker:
 
 @dataclass
 class Applied:
-    registrations: list[Registration]
+    """What an import added: ids and counts by status (read before the commit expires the rows)."""
+
+    ids: list[int]
+    statuses: dict[str, int]
 
     def count(self, status: str) -> int:
-        return sum(r.status == status for r in self.registrations)
+        return self.statuses.get(status, 0)
 
 
 def apply(event: Event, result: Preview, *, now: datetime) -> Applied:
@@ -256,7 +259,10 @@ def apply(event: Event, result: Preview, *, now: datetime) -> Applied:
         added.append(registration)
     db.session.add_all(added)
     db.session.flush()
-    return Applied(added)
+    statuses: dict[str, int] = {}
+    for registration in added:
+        statuses[registration.status] = statuses.get(registration.status, 0) + 1
+    return Applied([r.id for r in added], statuses)
 
 
 def _seat_counts(event: Event) -> tuple[int, dict[int | None, int]]:

@@ -210,12 +210,12 @@ def import_apply(slug, key):
         db.session.rollback()
         flash(str(exc.message), "error")
         return redirect(url_for(".import_list", slug=slug))
-    log("registration.import", event, rows=len(applied.registrations), links=form.send_links.data)
+    log("registration.import", event, rows=len(applied.ids), links=form.send_links.data)
     db.session.commit()
     path.unlink(missing_ok=True)
     if form.send_links.data:
-        send_personal_links([r.id for r in applied.registrations])
+        send_personal_links(applied.ids)
     flash(_("Импортировано: %(n)s (мест получили %(c)s, в листе ожидания %(w)s).",
-            n=len(applied.registrations), c=applied.count("confirmed") + applied.count("pending"),
+            n=len(applied.ids), c=applied.count("confirmed") + applied.count("pending"),
             w=applied.count("waitlisted")), "success")
     return redirect(url_for("manage.event", slug=slug))
