@@ -1,9 +1,10 @@
 """Certificates: the participant's PDF, public verification, the organiser's page."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
+from flask_login import current_user, login_required
 
+from ..audit.services import record
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..links import public_url
@@ -93,6 +94,8 @@ def revoke(slug, registration_id):
     """Revoke one certificate (issuing it first if needed): /verify then says it is not valid."""
     registration = _checked_in_registration(slug, registration_id)
     services.revoke(services.issue_or_existing(registration, utcnow()), utcnow())
+    record("certificate.revoke", actor=current_user._get_current_object(), event_id=registration.event_id,
+           registration_id=registration.id, ip=request.remote_addr)
     db.session.commit()
     flash(_("Сертификат %(name)s отозван.", name=registration.full_name), "success")
     return redirect(url_for(".manage_page", slug=slug, _anchor=f"r-{registration_id}"))
@@ -104,6 +107,8 @@ def restore(slug, registration_id):
     """Make a revoked certificate valid again, with the same code."""
     registration = _checked_in_registration(slug, registration_id)
     services.restore(services.issue_or_existing(registration, utcnow()))
+    record("certificate.restore", actor=current_user._get_current_object(), event_id=registration.event_id,
+           registration_id=registration.id, ip=request.remote_addr)
     db.session.commit()
     flash(_("Сертификат %(name)s снова действителен.", name=registration.full_name), "success")
     return redirect(url_for(".manage_page", slug=slug, _anchor=f"r-{registration_id}"))

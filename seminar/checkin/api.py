@@ -6,6 +6,7 @@ from datetime import datetime
 from flask import Blueprint, current_app, g, jsonify, request
 
 from ..api.auth import ApiAbort, EventAccess, event_access, event_for, token_required
+from ..audit.services import record
 from ..dbtypes import utcnow
 from ..events.models import Event
 from . import services
@@ -118,6 +119,9 @@ def create_checkin(slug):
 def delete_checkin(slug, registration_id):
     """Undo a check-in (organiser); the audit trail keeps it."""
     event = event_for(slug, "manage")
+    # Added first: undo_check_in commits it with the undo (and a refused undo rolls it back).
+    record("checkin.undo", actor=g.api_user, event_id=event.id, registration_id=registration_id,
+           ip=request.remote_addr)
     try:
         services.undo_check_in(event, registration_id, user=g.api_user, now=utcnow())
     except services.CheckInNotFound:

@@ -50,7 +50,9 @@ def export(slug, kind):
     filters = {"role": request.args.get("role") or None, "status": request.args.get("status") or None,
                "q": request.args.get("q") or None}
     body = (registrations_csv if kind == "csv" else registrations_xlsx)(event, **filters)
-    _log(f"export.{kind}", event, filters={k: v for k, v in filters.items() if v})
+    # The search text may be a name: the log only notes that there was one.
+    _log(f"export.{kind}", event, filters={k: v for k, v in filters.items() if v and k != "q"},
+         search=bool(filters["q"]))
     db.session.commit()
     return download(body, f"{slug}-registrations.{kind}")
 
