@@ -9,13 +9,13 @@ from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
-from . import api, audit, auth, badges, certificates, checkin, events, manage, people, programme, registration
+from . import api, audit, auth, badges, certificates, checkin, events, manage, people, programme, registration, staff
 from .config import DEFAULTS, build_config, instance_path_from_env
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 #: Every feature of the app, in the order they are plugged in: each has `register(app)`
 #: (see docs/ARCHITECTURE.md). A new feature package is added here and nowhere else.
-FEATURES = (events, registration, programme, badges, checkin, certificates, manage, auth, audit, api, people)
+FEATURES = (events, registration, programme, badges, checkin, certificates, manage, auth, audit, api, people, staff)
 
 
 class CookieSessionInterface(SecureCookieSessionInterface):
