@@ -1,4 +1,6 @@
 """Organiser pages: events, registrations, approvals."""
+from datetime import timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,7 +15,8 @@ from ..registration import notify
 from ..people.services import Limits, change_limits
 from ..registration.services import NotCancellable, approve, cancel
 from ..responses import download
-from .forms import EventForm
+from .cloning import clone_event
+from .forms import CloneForm, EventForm
 from .services import events_for, managed_event_or_404, managed_registration_or_404
 
 bp = Blueprint("manage", __name__)
@@ -150,3 +153,24 @@ def cancel_view(slug, registration_id):
         notify.send_promoted(other)
     flash(_("Регистрация %(name)s отменена.", name=registration.full_name), "success")
     return redirect(request.referrer or url_for(".event", slug=slug))
+
+
+@bp.route("/manage/events/<slug>/clone", methods=["GET", "POST"])
+def clone_event_view(slug):
+    """Next year's forum: a draft copy with the settings, rooms and programme, without people."""
+    event = managed_event_or_404(slug)
+    if current_user.role == "door":
+        abort(403)
+    start = event.local(event.starts_at)
+    form = CloneForm(taken_slugs=taken_slugs(), data=None if request.method == "POST" else {
+        "title": event.title, "slug": f"{event.slug}-copy",
+        "starts_on": start.date().replace(year=start.year + 1) if not (start.month == 2 and start.day == 29)
+        else start.date() + timedelta(days=365)})
+    if form.validate_on_submit():
+        copy = clone_event(event, slug=form.slug.data, title=form.title.data, starts_on=form.starts_on.data,
+                           creator=current_user)
+        _log("event.clone", copy, source_event_id=event.id)
+        db.session.commit()
+        flash(_("Копия создана как черновик: проверьте даты и опубликуйте."), "success")
+        return redirect(url_for(".edit_event", slug=copy.slug))
+    return render_template("manage/clone.html", event=event, form=form)
