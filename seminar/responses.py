@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import io
 
-from flask import Response, send_file
+from collections.abc import Iterable, Iterator
+from typing import IO
+
+from flask import Response, send_file, stream_with_context
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -19,3 +22,20 @@ def download(body: bytes, filename: str) -> Response:
     mimetype = XLSX_MIMETYPE if filename.endswith(".xlsx") else "text/csv; charset=utf-8"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def download_stream(chunks: Iterable[bytes], filename: str) -> Response:
+    """A spreadsheet sent as it is produced (a CSV of 20,000 rows starts at once)."""
+    mimetype = XLSX_MIMETYPE if filename.endswith(".xlsx") else "text/csv; charset=utf-8"
+    return Response(stream_with_context(chunks), mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def file_chunks(handle: IO[bytes], size: int = 64 * 1024) -> Iterator[bytes]:
+    """A finished temporary file, read back in chunks and closed at the end."""
+    try:
+        handle.seek(0)
+        while chunk := handle.read(size):
+            yield chunk
+    finally:
+        handle.close()

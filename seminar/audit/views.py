@@ -20,9 +20,11 @@ def _page(event_id: int | None):
     """A page of entries (newest first) and the names of the registrations they concern."""
     rows = entries(event_id=event_id, limit=PER_PAGE, before_id=request.args.get("before", type=int))
     ids = {e.registration_id for e in rows if e.registration_id}
-    names = dict(db.session.execute(
-        select(Registration.id, Registration.last_name + " " + Registration.first_name)
-        .where(Registration.id.in_(ids))).all()) if ids else {}
+    names: dict[int, str] = {}
+    if ids:
+        names = {rid: name for rid, name in db.session.execute(
+            select(Registration.id, Registration.last_name + " " + Registration.first_name)
+            .where(Registration.id.in_(ids)))}
     return rows, names
 
 

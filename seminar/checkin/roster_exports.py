@@ -1,12 +1,19 @@
 """The registration list as CSV and XLSX for the organisers' Excel."""
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime
+from typing import IO
+
 from flask_babel import gettext as _
 
-from ..events.models import Event
+from ..events.models import Event, Municipality
 from ..extensions import db
-from ..spreadsheets import csv_bytes, xlsx_bytes
-from ..templating import ROLE_LABELS, STATUS_LABELS, event_datetime
+from ..registration.models import Registration
+from ..spreadsheets import csv_bytes, csv_chunks, write_xlsx, xlsx_bytes
+from ..templating import ROLE_LABELS, STATUS_LABELS
+from .models import CheckIn
 from .roster import registrations_query
 
 WIDTHS = (20, 14, 18, 30, 16, 34, 36, 36, 12, 18, 18, 18, 14, 18)
@@ -19,20 +26,31 @@ def _header() -> list[str]:
             _("Согласие дано")]
 
 
-def _rows(event: Event, **filters):
-    fmt = "dd.MM.yyyy HH:mm"
-    for registration, checked_in_at in db.session.execute(registrations_query(event, **filters)):
-        yield [
-            registration.last_name, registration.first_name, registration.middle_name,
-            registration.email, registration.phone,
-            registration.municipality.name if registration.municipality else "",
-            registration.organization, registration.position,
-            str(ROLE_LABELS.get(registration.role, registration.role)),
-            str(STATUS_LABELS.get(registration.status, registration.status)),
-            event_datetime(registration.created_at, event, fmt),
-            event_datetime(checked_in_at, event, fmt),
-            registration.consent_version, event_datetime(registration.consent_at, event, fmt),
-        ]
+def _rows(event: Event, **filters) -> Iterator[list]:
+    """Plain columns (no ORM objects), labels translated once, times as dd.MM.yyyy HH:mm at the venue."""
+    roles = {key: str(label) for key, label in ROLE_LABELS.items()}
+    statuses = {key: str(label) for key, label in STATUS_LABELS.items()}
+    tz = event.tz
+
+    def moment(value: datetime | None) -> str:
+        return value.astimezone(tz).strftime("%d.%m.%Y %H:%M") if value else ""
+
+    query = (
+        registrations_query(event, **filters)
+        .with_only_columns(
+            Registration.last_name, Registration.first_name, Registration.middle_name,
+            Registration.email, Registration.phone, Municipality.name, Registration.organization,
+            Registration.position, Registration.role, Registration.status, Registration.created_at,
+            CheckIn.checked_in_at, Registration.consent_version, Registration.consent_at,
+            maintain_column_froms=True)
+        .outerjoin(Municipality, Municipality.id == Registration.municipality_id)
+        .execution_options(yield_per=1000)
+    )
+    for (last, first, middle, email, phone, municipality, organization, position, role, status,
+         created_at, checked_in_at, consent_version, consent_at) in db.session.execute(query):
+        yield [last, first, middle, email, phone, municipality or "", organization, position,
+               roles.get(role, role), statuses.get(status, status), moment(created_at),
+               moment(checked_in_at), consent_version, moment(consent_at)]
 
 
 def registrations_csv(event: Event, **filters) -> bytes:
@@ -40,5 +58,17 @@ def registrations_csv(event: Event, **filters) -> bytes:
     return csv_bytes(_header(), _rows(event, **filters))
 
 
+def registrations_csv_chunks(event: Event, **filters) -> Iterator[bytes]:
+    """The same CSV, produced as it is sent."""
+    return csv_chunks(_header(), _rows(event, **filters))
+
+
 def registrations_xlsx(event: Event, **filters) -> bytes:
     return xlsx_bytes(_("Регистрации"), _header(), _rows(event, **filters), WIDTHS)
+
+
+def registrations_xlsx_file(event: Event, **filters) -> IO[bytes]:
+    """The workbook in a temporary file (kept on disk past 8 MB), ready to be streamed."""
+    handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    write_xlsx(handle, _("Регистрации"), _header(), _rows(event, **filters), WIDTHS)
+    return handle

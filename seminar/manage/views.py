@@ -5,16 +5,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..audit.services import record
 from ..checkin.roster import event_stats, paginate_rows, registrations_query
-from ..checkin.roster_exports import registrations_csv, registrations_xlsx
+from ..checkin.roster_exports import registrations_csv_chunks, registrations_xlsx_file
 from ..dbtypes import utcnow
 from ..events.editing import EventFields, region_choices, save_event, taken_slugs
-from ..audit.services import record
 from ..extensions import db
-from ..registration import notify
 from ..people.services import Limits, change_limits
+from ..registration import notify
 from ..registration.services import NotCancellable, approve, cancel
-from ..responses import download
+from ..responses import download_stream, file_chunks
 from .cloning import clone_event
 from .forms import CloneForm, EventForm
 from .services import events_for, managed_event_or_404, managed_registration_or_404
@@ -52,12 +52,14 @@ def export(slug, kind):
     event = managed_event_or_404(slug)
     filters = {"role": request.args.get("role") or None, "status": request.args.get("status") or None,
                "q": request.args.get("q") or None}
-    body = (registrations_csv if kind == "csv" else registrations_xlsx)(event, **filters)
     # The search text may be a name: the log only notes that there was one.
     _log(f"export.{kind}", event, filters={k: v for k, v in filters.items() if v and k != "q"},
          search=bool(filters["q"]))
     db.session.commit()
-    return download(body, f"{slug}-registrations.{kind}")
+    name = f"{slug}-registrations.{kind}"
+    if kind == "csv":
+        return download_stream(registrations_csv_chunks(event, **filters), name)
+    return download_stream(file_chunks(registrations_xlsx_file(event, **filters)), name)
 
 
 def _log(action: str, event, registration=None, **detail) -> None:

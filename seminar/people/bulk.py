@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from ..events.models import Event
 from ..registration import notify
@@ -38,15 +39,15 @@ def run(event: Event, registrations: list[Registration], action: str, *, role: s
         for registration in registrations:
             if approve(registration):
                 done.changed.append(registration)
-                done.after.append(lambda r=registration: notify.send_approved(r))
+                done.after.append(partial(notify.send_approved, registration))
     elif action == "cancel":
         for registration in registrations:
             if registration.status == Status.cancelled.value:
                 continue
             promoted = cancel(registration, now=now)
             done.changed.append(registration)
-            done.after.append(lambda r=registration: notify.send_cancelled(r))
-            done.after.extend(lambda r=other: notify.send_promoted(r) for other in promoted)
+            done.after.append(partial(notify.send_cancelled, registration))
+            done.after.extend(partial(notify.send_promoted, other) for other in promoted)
     elif action == "role" and role in ROLES:
         for registration in registrations:
             if registration.role != role:
@@ -62,5 +63,5 @@ def run(event: Event, registrations: list[Registration], action: str, *, role: s
     elif action == "resend":
         done.changed = [r for r in registrations if r.is_active]
         ids = [r.id for r in done.changed]
-        done.after.append(lambda: send_personal_links(ids, first_time=False))
+        done.after.append(partial(send_personal_links, ids, first_time=False))
     return done

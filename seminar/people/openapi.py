@@ -25,7 +25,7 @@ PERSON_INPUT = {
 }
 PATCH_INPUT = {"allOf": [{"$ref": "#/components/schemas/PersonInput"}, {"type": "object", "properties": {
     "status": {"type": "string", "enum": ["confirmed", "cancelled"]}}}]}
-EVENT_LIMITS = {
+EVENT_LIMITS: dict = {
     "type": "object",
     "properties": {
         "capacity": {"type": ["integer", "null"], "minimum": 1},
