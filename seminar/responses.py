@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import io
-
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import IO
 
 from flask import Response, send_file, stream_with_context
@@ -24,7 +23,7 @@ def download(body: bytes, filename: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-def download_stream(chunks: Iterable[bytes], filename: str) -> Response:
+def download_stream(chunks: Iterator[bytes], filename: str) -> Response:
     """A spreadsheet sent as it is produced (a CSV of 20,000 rows starts at once)."""
     mimetype = XLSX_MIMETYPE if filename.endswith(".xlsx") else "text/csv; charset=utf-8"
     return Response(stream_with_context(chunks), mimetype=mimetype,

@@ -27,7 +27,11 @@ def _header() -> list[str]:
 
 
 def _rows(event: Event, **filters) -> Iterator[list]:
-    """Plain columns (no ORM objects), labels translated once, times as dd.MM.yyyy HH:mm at the venue."""
+    """Plain columns (no ORM objects), labels translated once, times as dd.MM.yyyy HH:mm at the venue.
+
+    Everything about the event is read now, not while the rows are streamed: by then the
+    request's session (and the event object with it) may be gone.
+    """
     roles = {key: str(label) for key, label in ROLE_LABELS.items()}
     statuses = {key: str(label) for key, label in STATUS_LABELS.items()}
     tz = event.tz
@@ -46,11 +50,15 @@ def _rows(event: Event, **filters) -> Iterator[list]:
         .outerjoin(Municipality, Municipality.id == Registration.municipality_id)
         .execution_options(yield_per=1000)
     )
-    for (last, first, middle, email, phone, municipality, organization, position, role, status,
-         created_at, checked_in_at, consent_version, consent_at) in db.session.execute(query):
-        yield [last, first, middle, email, phone, municipality or "", organization, position,
-               roles.get(role, role), statuses.get(status, status), moment(created_at),
-               moment(checked_in_at), consent_version, moment(consent_at)]
+
+    def rows() -> Iterator[list]:
+        for (last, first, middle, email, phone, municipality, organization, position, role, status,
+             created_at, checked_in_at, consent_version, consent_at) in db.session.execute(query):
+            yield [last, first, middle, email, phone, municipality or "", organization, position,
+                   roles.get(role, role), statuses.get(status, status), moment(created_at),
+                   moment(checked_in_at), consent_version, moment(consent_at)]
+
+    return rows()
 
 
 def registrations_csv(event: Event, **filters) -> bytes:
@@ -69,6 +77,6 @@ def registrations_xlsx(event: Event, **filters) -> bytes:
 
 def registrations_xlsx_file(event: Event, **filters) -> IO[bytes]:
     """The workbook in a temporary file (kept on disk past 8 MB), ready to be streamed."""
-    handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (file_chunks closes it)
     write_xlsx(handle, _("Регистрации"), _header(), _rows(event, **filters), WIDTHS)
     return handle
