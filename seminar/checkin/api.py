@@ -9,6 +9,7 @@ from ..api.auth import ApiAbort, EventAccess, event_access, event_for, token_req
 from ..audit.services import record
 from ..dbtypes import utcnow
 from ..events.models import Event
+from ..extensions import db
 from . import services
 from .roster import event_stats
 from .services import CheckInOutcome, DoorPerson
@@ -125,6 +126,7 @@ def delete_checkin(slug, registration_id):
     try:
         services.undo_check_in(event, registration_id, user=g.api_user, now=utcnow())
     except services.CheckInNotFound:
+        db.session.rollback()  # nothing was undone: no log entry either
         return jsonify({"status": "not_found", "message": "this person is not checked in"}), 404
     return jsonify({"status": "undone"})
 
