@@ -63,3 +63,13 @@ def test_certificate_revocation_is_recorded(client, make_event, make_registratio
     organiser(event)
     client.post(f"/manage/events/{event.slug}/certificates/{registration.id}/revoke")
     assert db.session.scalar(select(AuditEntry.action)) == "certificate.revoke"
+
+
+def test_reading_the_list_through_the_api_is_recorded(client, make_event, make_registration, make_user,
+                                                      api_headers):
+    event = make_event()
+    make_registration(event)
+    user = make_user(event=event)
+    client.get(f"/api/v1/events/{event.slug}/registrations?q=ив", headers=api_headers(user))
+    entry = db.session.scalars(select(AuditEntry)).one()
+    assert entry.action == "export.api" and entry.detail == {"page": 1, "rows": 1, "search": True}

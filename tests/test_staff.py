@@ -73,7 +73,8 @@ def test_staff_page_is_for_organisers_of_the_event(client, make_event, make_user
     event, other = make_event(), make_event()
     organiser(event, email="door2@example.ru", role="door")
     assert client.get(f"/manage/events/{event.slug}/staff").status_code == 403
-    assert client.post(f"/manage/events/{event.slug}/staff", data={"email": "a@b.ru", "role": "door"}).status_code == 403
+    refused = client.post(f"/manage/events/{event.slug}/staff", data={"email": "a@b.ru", "role": "door"})
+    assert refused.status_code == 403
     assert client.get(f"/manage/events/{other.slug}/staff").status_code == 403
 
 

@@ -1,7 +1,9 @@
 """JSON API v1: registrations and statistics (check-ins live in checkin/api.py)."""
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, g, jsonify, request
 
+from ..audit.services import record
 from ..checkin.roster import event_stats, paginate_rows, registrations_query
+from ..extensions import db
 from ..features import features
 from .auth import event_for, token_required
 from .openapi import openapi_document
@@ -26,6 +28,9 @@ def registrations(slug):
                                 q=request.args.get("q") or None)
     per_page = min(max(request.args.get("per_page", 50, type=int), 1), 500)
     page = paginate_rows(query, request.args.get("page", 1, type=int), per_page)
+    record("export.api", actor=g.api_user, event_id=event.id, ip=request.remote_addr,
+           detail={"page": page.page, "rows": len(page.items), "search": bool(request.args.get("q"))})
+    db.session.commit()
     return jsonify({
         "items": [registration_json(reg, checked_in_at) for reg, checked_in_at in page.items],
         "page": page.page, "per_page": page.per_page, "total": page.total, "pages": page.pages,

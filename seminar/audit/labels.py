@@ -19,6 +19,7 @@ AUDIT_ACTIONS = {
     "event.limits": _l("изменил(а) лимиты мест"),
     "export.csv": _l("выгрузил(а) CSV"),
     "export.xlsx": _l("выгрузил(а) XLSX"),
+    "export.api": _l("получил(а) список через API"),
     "bulk.approve": _l("подтвердил(а) выбранных"),
     "bulk.cancel": _l("отменил(а) выбранных"),
     "bulk.role": _l("сменил(а) роль выбранным"),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -153,9 +154,18 @@ def bulk(slug):
 
 # ---------------------------------------------------------------- import
 
+#: A previewed list waits this long for its "Import" click, then is deleted.
+UPLOAD_KEEP_SECONDS = 24 * 3600
+
+
 def _upload_dir() -> Path:
+    """The folder of previewed lists; lists older than a day are removed (they hold personal data)."""
     path = Path(current_app.instance_path) / "imports"
     path.mkdir(exist_ok=True)
+    cutoff = time.time() - UPLOAD_KEEP_SECONDS
+    for old in path.iterdir():
+        if old.is_file() and old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
     return path
 
 
