@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..audit.services import record
-from ..checkin.roster import event_stats, paginate_rows, registrations_query
+from ..checkin.roster import event_counts, paginate_rows, registrations_query
 from ..checkin.roster_exports import registrations_csv_chunks, registrations_xlsx_file
 from ..dbtypes import utcnow
 from ..events.editing import EventFields, region_choices, save_event, taken_slugs
@@ -43,7 +43,7 @@ def event(slug):
                                 q=request.args.get("q") or None)
     page = paginate_rows(query, request.args.get("page", 1, type=int), per_page=100)
     return render_template("manage/event.html", event=event, page=page,
-                           stats=event_stats(event), args=request.args)
+                           stats=event_counts(event), args=request.args)
 
 
 @bp.get("/manage/events/<slug>/registrations.<any(csv, xlsx):kind>")
