@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..audit.services import record
+from ..audit.web import record_action as _log
 from ..checkin.roster import event_counts, paginate_rows, registrations_query
 from ..checkin.roster_exports import registrations_csv_chunks, registrations_xlsx_file
 from ..dbtypes import utcnow
@@ -60,13 +60,6 @@ def export(slug, kind):
     if kind == "csv":
         return download_stream(registrations_csv_chunks(event, **filters), name)
     return download_stream(file_chunks(registrations_xlsx_file(event, **filters)), name)
-
-
-def _log(action: str, event, registration=None, **detail) -> None:
-    """An audit entry for the signed-in organiser's action."""
-    record(action, actor=current_user._get_current_object(), event_id=event.id,
-           registration_id=registration.id if registration else None, detail=detail,
-           ip=request.remote_addr)
 
 
 def _fields(form: EventForm) -> EventFields:

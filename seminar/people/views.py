@@ -7,9 +7,9 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from ..audit.services import record
+from ..audit.web import record_action as log
 from ..checkin.roster import registrations_query
 from ..dbtypes import utcnow
 from ..events.models import Event
@@ -17,7 +17,6 @@ from ..events.services import municipality_choices
 from ..extensions import db
 from ..manage.services import managed_event_or_404, managed_registration_or_404
 from ..registration import notify
-from ..registration.models import Registration
 from ..registration.services import UnknownMunicipality
 from . import bulk as bulk_actions
 from .forms import BULK_ACTIONS, BulkForm, ImportForm, PersonForm
@@ -33,13 +32,6 @@ bp = Blueprint("people", __name__)
 @login_required
 def require_login():
     """Every page here needs a signed-in staff account."""
-
-
-def log(action: str, event: Event, registration: Registration | None = None, **detail) -> None:
-    """An audit entry for the signed-in organiser's action (ids and field names only)."""
-    record(action, actor=current_user._get_current_object(), event_id=event.id,
-           registration_id=registration.id if registration else None, detail=detail,
-           ip=request.remote_addr)
 
 
 def _back(event: Event):

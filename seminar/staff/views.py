@@ -1,12 +1,12 @@
 """The event's staff page, and the page where a new account sets its own password."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import mail
-from ..audit.services import record
+from ..audit.web import record_action as _log
 from ..auth.models import ApiToken, User
 from ..auth.services import (
     add_staff,
@@ -25,11 +25,6 @@ from ..manage.services import managed_event_or_404
 from .forms import SetPasswordForm, StaffForm
 
 bp = Blueprint("staff", __name__)
-
-
-def _log(action: str, event, **detail) -> None:
-    record(action, actor=current_user._get_current_object(), event_id=event.id, detail=detail,
-           ip=request.remote_addr)
 
 
 def _bound_user_or_404(event, user_id: int) -> User:
