@@ -201,3 +201,34 @@ def test_the_page_refuses_a_huge_upload(client, make_event, organiser):
                        data={"file": (io.BytesIO(b"x" * (50 * 1024 * 1024)), "big.csv")},
                        content_type="multipart/form-data", follow_redirects=True)
     assert page.status_code == 200 and "больше 10 МБ" in page.text
+
+
+def test_an_address_registered_between_preview_and_import_fails_the_whole_import(client, make_event, organiser,
+                                                                                 monkeypatch):
+    from seminar.people import importing
+
+    event = make_event()
+    organiser(event)
+    page = client.post(f"/manage/events/{event.slug}/import",
+                       data={"file": (io.BytesIO(xlsx(people(event, 3))), "list.xlsx")},
+                       content_type="multipart/form-data")
+    action = re.search(r'action="([^"]+/import/[0-9a-f]+)"', page.text).group(1)
+    counts = importing._seat_counts
+
+    def someone_registers_meanwhile(ev):
+        db.session.add(Registration(event_id=ev.id, last_name="Сам", first_name="Пришёл", email="p2@example.ru",
+                                    status="confirmed"))
+        return counts(ev)
+
+    monkeypatch.setattr(importing, "_seat_counts", someone_registers_meanwhile)
+    done = client.post(action, data={"csrf_token": "-"}, follow_redirects=True)
+    assert done.status_code == 200 and "Ничего не импортировано" in done.text
+    assert count(event) == 0
+
+
+def test_quota_applies_to_imported_rows_in_file_order(runner, make_event, tmp_path):
+    event = make_event(municipality_quota=2)
+    result = run_import(runner, event, tmp_path, xlsx(people(event, 3)), "list.xlsx", "--no-links")
+    assert result.exit_code == 0 and "2 confirmed, 0 pending, 1 waitlisted" in result.output
+    last = db.session.scalar(select(Registration).order_by(Registration.id.desc()))
+    assert last.email == "p2@example.ru" and last.status == "waitlisted"

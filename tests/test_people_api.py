@@ -197,3 +197,24 @@ def test_openapi_lists_the_organiser_endpoints(client):
     assert "get" in doc["paths"]["/events/{slug}/registrations"]
     assert "patch" in doc["paths"]["/events/{slug}/registrations/{id}"]
     assert "patch" in doc["paths"]["/events/{slug}"]
+
+
+def test_post_registration_with_moderation_is_pending(client, make_event, make_user, api_headers):
+    event = make_event(moderation=True)
+    user = make_user(event=event)
+    answer = client.post(f"/api/v1/events/{event.slug}/registrations",
+                         json=person(event.region.municipalities[0]), headers=api_headers(user))
+    assert answer.status_code == 201 and answer.get_json()["status"] == "pending"
+
+
+def test_patch_registration_takes_a_municipality_by_name(client, make_event, make_registration,
+                                                         make_municipality, make_user, api_headers):
+    event = make_event()
+    registration = make_registration(event)
+    zeya = make_municipality(name="Зейский муниципальный округ")
+    user = make_user(event=event)
+    url = f"/api/v1/events/{event.slug}/registrations/{registration.id}"
+    answer = client.patch(url, json={"municipality": "Зейский муниципальный округ"}, headers=api_headers(user))
+    assert answer.status_code == 200 and answer.get_json()["municipality"] == zeya.name
+    unknown = client.patch(url, json={"municipality": "Атлантида"}, headers=api_headers(user))
+    assert unknown.status_code == 400 and "municipality" in unknown.get_json()["fields"]

@@ -13,6 +13,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from ..events.models import Event
@@ -258,7 +259,13 @@ def apply(event: Event, result: Preview, *, now: datetime) -> Applied:
             registration.status = Status.waitlisted.value
         added.append(registration)
     db.session.add_all(added)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Someone registered one of these addresses since the preview: the list goes in whole or not at all.
+        db.session.rollback()
+        raise ImportRefused(_l("Пока вы проверяли список, кто-то из него зарегистрировался сам. "
+                               "Ничего не импортировано: загрузите файл снова.")) from None
     statuses: dict[str, int] = {}
     for registration in added:
         statuses[registration.status] = statuses.get(registration.status, 0) + 1
