@@ -173,3 +173,30 @@ def test_a_door_account_cannot_use_the_organiser_pages(client, make_event, make_
     assert client.get(f"/manage/events/{event.slug}/registrations/new").status_code == 403
     assert client.post(f"/manage/events/{event.slug}/registrations/{registration.id}/seat").status_code == 403
     assert client.get(f"/manage/events/{event.slug}/import").status_code == 403
+
+
+def test_a_big_xlsx_export_is_built_by_the_queue_and_then_downloaded(client, make_event, make_registration,
+                                                                    organiser, monkeypatch):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from seminar.manage import jobs
+
+    monkeypatch.setattr(jobs, "INLINE_XLSX_ROWS", 2)
+    event = make_event()
+    for _ in range(3):
+        make_registration(event)
+    organiser(event)
+    answer = client.get(f"/manage/events/{event.slug}/registrations.xlsx")
+    assert answer.status_code == 302 and "/exports/" in answer.location
+    ready = client.get(answer.location)  # the queue runs at once in tests
+    assert ready.status_code == 200
+    sheet = load_workbook(BytesIO(ready.data)).active
+    assert sheet.max_row == 4 and sheet["A1"].value == "Фамилия"
+    assert client.get(f"/manage/events/{event.slug}/exports/0123abcd").status_code == 202  # not built yet
+    small = make_event()
+    organiser(small, email="org2@example.ru")
+    key = answer.location.rsplit("/", 1)[1]
+    assert client.get(f"/manage/events/{small.slug}/exports/{key}").status_code == 202  # not another event's file
+    assert client.get(answer.location).status_code == 403

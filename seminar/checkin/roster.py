@@ -104,9 +104,14 @@ class Page:
         return self.page + 1
 
 
+def count_rows(query: Select) -> int:
+    """How many rows the query gives, counted by the database."""
+    return db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
+
+
 def paginate_rows(query: Select, page: int, per_page: int) -> Page:
     """A page of a multi-column query (db.paginate only returns the first column)."""
     page = max(page, 1)
-    total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
+    total = count_rows(query)
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     return Page([tuple(row) for row in rows], page, per_page, total)

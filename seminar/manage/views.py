@@ -1,12 +1,14 @@
 """Organiser pages: events, registrations, approvals."""
+import secrets
 from datetime import timedelta
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..audit.web import record_action as _log
-from ..checkin.roster import event_counts, paginate_rows, registrations_query
+from ..checkin.roster import count_rows, event_counts, paginate_rows, registrations_query
 from ..checkin.roster_exports import registrations_csv_chunks, registrations_xlsx_file
 from ..dbtypes import utcnow
 from ..events.editing import EventFields, region_choices, save_event, taken_slugs
@@ -15,6 +17,7 @@ from ..people.services import Limits, change_limits
 from ..registration import notify
 from ..registration.services import NotCancellable, approve, cancel
 from ..responses import download_stream, file_chunks
+from . import jobs
 from .cloning import clone_event
 from .forms import CloneForm, EventForm
 from .services import events_for, managed_event_or_404, managed_registration_or_404
@@ -50,8 +53,8 @@ def event(slug):
 def export(slug, kind):
     """The registration list (with the page's filters) for Excel."""
     event = managed_event_or_404(slug)
-    filters = {"role": request.args.get("role") or None, "status": request.args.get("status") or None,
-               "q": request.args.get("q") or None}
+    filters: dict[str, Any] = {"role": request.args.get("role") or None,
+                               "status": request.args.get("status") or None, "q": request.args.get("q") or None}
     # The search text may be a name: the log only notes that there was one.
     _log(f"export.{kind}", event, filters={k: v for k, v in filters.items() if v and k != "q"},
          search=bool(filters["q"]))
@@ -59,7 +62,23 @@ def export(slug, kind):
     name = f"{slug}-registrations.{kind}"
     if kind == "csv":
         return download_stream(registrations_csv_chunks(event, **filters), name)
+    if count_rows(registrations_query(event, **filters)) > jobs.INLINE_XLSX_ROWS:
+        key = secrets.token_hex(16)
+        jobs.build_registrations_xlsx(event.id, key, filters)
+        return redirect(url_for(".prepared_export", slug=slug, key=key))
     return download_stream(file_chunks(registrations_xlsx_file(event, **filters)), name)
+
+
+@bp.get("/manage/events/<slug>/exports/<key>")
+def prepared_export(slug, key):
+    """A big XLSX export: the file once the queue has built it, a waiting page until then."""
+    event = managed_event_or_404(slug)
+    if not key.isalnum() or len(key) > 64:
+        abort(404)
+    path = jobs.export_path(event.id, key)
+    if not path.is_file():
+        return render_template("manage/export_waiting.html", event=event), 202, {"Refresh": "2"}
+    return download_stream(file_chunks(path.open("rb")), f"{slug}-registrations.xlsx")
 
 
 def _fields(form: EventForm) -> EventFields:
