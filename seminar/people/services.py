@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ..events.models import Event
 from ..extensions import db
-from ..registration.models import SEAT_HOLDING, Registration, Role, Status, name_key
+from ..registration.models import Registration, Role, Status, name_key
 from ..registration.services import (
     Applicant,
     RegistrationError,
@@ -190,7 +190,3 @@ def selected(event: Event, ids: list[int]) -> list[Registration]:
         return []
     return list(db.session.scalars(select(Registration).where(
         Registration.event_id == event.id, Registration.id.in_(ids)).order_by(Registration.id)))
-
-
-def is_seated(registration: Registration) -> bool:
-    return registration.status in SEAT_HOLDING
