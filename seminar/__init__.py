@@ -21,11 +21,13 @@ from . import (
     events,
     manage,
     ops,
+    people,
     privacy,
     programme,
     questions,
     registration,
     reports,
+    staff,
 )
 from .config import DEFAULTS, build_config, instance_path_from_env
 from .dbtypes import fold_text
@@ -36,7 +38,7 @@ from .hosts import trusted_hosts
 #: Every feature of the app, in the order they are plugged in: each has `register(app)`
 #: (see docs/ARCHITECTURE.md). A new feature package is added here and nowhere else.
 FEATURES = (events, registration, programme, badges, checkin, certificates, manage, auth, audit, ops, api,
-            attendance, contacts, reports, privacy, questions)
+            attendance, contacts, reports, privacy, questions, people, staff)
 
 
 class CookieSessionInterface(SecureCookieSessionInterface):

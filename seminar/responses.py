@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from typing import IO
 from urllib.parse import quote
 
-from flask import Response, send_file
+from flask import Response, send_file, stream_with_context
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -34,3 +35,18 @@ def named_file(body: bytes | IO[bytes], mimetype: str, filename: str, ascii_file
     response = send_file(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = header
     return response
+def download_stream(chunks: Iterator[bytes], filename: str) -> Response:
+    """A spreadsheet sent as it is produced (a CSV of 20,000 rows starts at once)."""
+    mimetype = XLSX_MIMETYPE if filename.endswith(".xlsx") else "text/csv; charset=utf-8"
+    return Response(stream_with_context(chunks), mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def file_chunks(handle: IO[bytes], size: int = 64 * 1024) -> Iterator[bytes]:
+    """A finished temporary file, read back in chunks and closed at the end."""
+    try:
+        handle.seek(0)
+        while chunk := handle.read(size):
+            yield chunk
+    finally:
+        handle.close()

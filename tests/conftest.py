@@ -564,3 +564,23 @@ def another_postgres_url(postgres_url):
     yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# ---------------------------------------------------------------- organiser helpers
+
+@pytest.fixture
+def organiser(client, make_user):
+    """Sign an organiser of `event` in on the test client; returns the user (with .api_token)."""
+
+    def sign_in_organiser(event, email="org@example.ru", role="organiser"):
+        user = make_user(email=email, role=role, event=event)
+        sign_in(client, user)
+        return user
+
+    return sign_in_organiser
+
+
+@pytest.fixture
+def api_headers():
+    """`bearer`, for tests that take it as a fixture."""
+    return bearer

@@ -1,7 +1,9 @@
 """JSON API v1: registrations and statistics (check-ins live in checkin/api.py)."""
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, g, jsonify, request
 
+from ..audit.services import record
 from ..checkin.roster import event_stats, paginate_rows, registrations_query
+from ..extensions import db
 from ..features import features
 from ..questions.services import answers_json
 from .auth import event_for, token_required
@@ -28,6 +30,9 @@ def registrations(slug):
     per_page = min(max(request.args.get("per_page", 50, type=int), 1), 500)
     page = paginate_rows(query, request.args.get("page", 1, type=int), per_page)
     answers = answers_json([reg.id for reg, _at in page.items])
+    record("export.api", actor=g.api_user, event_id=event.id, ip=request.remote_addr,
+           detail={"page": page.page, "rows": len(page.items), "search": bool(request.args.get("q"))})
+    db.session.commit()
     return jsonify({
         "items": [registration_json(reg, checked_in_at, answers.get(reg.id, {}))
                   for reg, checked_in_at in page.items],

@@ -186,3 +186,84 @@ def user_for_token(token: str, *, now: datetime | None = None) -> User | None:
         set_committed_value(api_token, "last_used_at", now)
     return api_token.user
 
+
+# ---------------------------------------------------------------- staff of an event (organiser pages)
+
+#: How long the link a new staff member sets their password with works.
+PASSWORD_LINK_MAX_AGE = 7 * 24 * 3600
+_PASSWORD_SALT = "staff-set-password"
+MIN_PASSWORD = 8
+
+
+def add_staff(event: Event, email: str, role: str) -> tuple[User, bool]:
+    """Bind an account (created without a password if new) to the event; True when created.
+
+    An existing account keeps its role: an organiser of one event cannot change what an
+    account may do at other events.
+    """
+    if role not in (UserRole.organiser.value, UserRole.door.value):
+        raise AccountError(f"unknown role {role}")
+    user = find_user(email)
+    created = user is None
+    if user is None:
+        user = User(email=email.strip().lower(), role=role, password_hash="")
+        db.session.add(user)
+    if not user.is_admin and event not in user.events:
+        user.events.append(event)
+    db.session.flush()
+    return user, created
+
+
+def remove_staff(event: Event, user: User) -> None:
+    """Unbind the account from the event (the account itself stays)."""
+    if event in user.events:
+        user.events.remove(event)
+    db.session.flush()
+
+
+def staff_of(event: Event) -> list[User]:
+    """Accounts bound to the event, organisers first."""
+    users = db.session.scalars(select(User).where(User.events.contains(event))).all()
+    return sorted(users, key=lambda u: (u.role != UserRole.organiser.value, u.email))
+
+
+def _password_signer(secret_key: str):
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(secret_key, salt=_PASSWORD_SALT)
+
+
+def password_token(user: User, secret_key: str) -> str:
+    """A signed, expiring token to set the password; it stops working once a password is set."""
+    return _password_signer(secret_key).dumps({"u": user.id, "h": user.password_hash[-16:]})
+
+
+def user_for_password_token(token: str, secret_key: str) -> User | None:
+    """The account the token was made for, if it is genuine, fresh and unused."""
+    from itsdangerous import BadData
+
+    try:
+        data = _password_signer(secret_key).loads(token, max_age=PASSWORD_LINK_MAX_AGE)
+    except BadData:
+        return None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or user.password_hash[-16:] != data.get("h"):
+        return None
+    return user
+
+
+def set_own_password(user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError("password too short")
+    user.set_password(password)
+    db.session.flush()
+
+
+def tokens_of(users: list[User]) -> list[ApiToken]:
+    """API tokens of these accounts, newest first."""
+    if not users:
+        return []
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id.in_([u.id for u in users]))
+                                   .order_by(ApiToken.created_at.desc())))
+
+

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..events.models import Event, Municipality
 from ..extensions import db
@@ -47,6 +47,15 @@ def badges_to_print(event: Event, *, sort: str = "name", role: str | None = None
     if sort == "municipality":
         order.insert(0, Municipality.name)
     return list(db.session.scalars(query.order_by(*order)))
+
+
+def badges_count(event: Event, *, not_printed: bool = False) -> int:
+    """How many confirmed badges there are (or are not printed yet), counted by the database."""
+    query = select(func.count(Registration.id)).where(
+        Registration.event_id == event.id, Registration.status == Status.confirmed.value)
+    if not_printed:
+        query = query.where(Registration.badge_printed_at.is_(None))
+    return db.session.scalar(query) or 0
 
 
 def badges_pdf(registrations: list[Registration], layout: str) -> bytes:

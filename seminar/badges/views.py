@@ -12,7 +12,7 @@ from ..registration.views import get_registration_or_404
 from ..responses import pdf_response
 from .forms import BulkBadgesForm
 from .render import group_code as render_group_code
-from .services import badges_pdf, badges_to_print, mark_printed, qr_svg, regenerate_badge_code
+from .services import badges_count, badges_pdf, badges_to_print, mark_printed, qr_svg, regenerate_badge_code
 
 bp = Blueprint("badges", __name__)
 
@@ -44,8 +44,8 @@ def bulk(slug):
             mark_printed(registrations, utcnow())
             db.session.commit()
         return pdf_response(data, f"badges-{event.slug}.pdf", download=True)
-    count = len(badges_to_print(event))
-    not_printed = len(badges_to_print(event, not_printed=True))
+    count = badges_count(event)
+    not_printed = badges_count(event, not_printed=True)
     return render_template("badges/bulk.html", event=event, form=form, count=count,
                            not_printed=not_printed)
 

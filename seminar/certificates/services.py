@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
@@ -24,7 +24,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..features import features
 from ..programme.models import Session, session_speaker
-from ..registration.models import BADGE_ALPHABET, Registration, Role, Status
+from ..registration.models import BADGE_ALPHABET, Registration, Role, Status, name_key
 from . import wording
 from .models import Certificate, CertificateSettings
 from .names import dative_name, transliterate
@@ -155,6 +155,28 @@ def event_certificates(event: Event) -> list[tuple[Registration, Certificate | N
     rows = db.session.execute(
         eligible_query(event).add_columns(Certificate)
         .outerjoin(Certificate, Certificate.registration_id == Registration.id))
+    return [(registration, certificate) for registration, certificate in rows]
+
+
+def certificate_counts(event: Event) -> tuple[int, int, int]:
+    """Checked in (not cancelled), of them getting a certificate, and revoked: counted by the database."""
+    checked_in = db.session.scalar(eligible_query(event).with_only_columns(func.count()).order_by(None)) or 0
+    revoked = db.session.scalar(
+        select(func.count(Certificate.id)).join(Registration, Registration.id == Certificate.registration_id)
+        .join(CheckIn, CheckIn.registration_id == Registration.id)
+        .where(Registration.event_id == event.id, Registration.status != Status.cancelled.value,
+               Certificate.revoked_at.is_not(None))) or 0
+    return checked_in, checked_in - revoked, revoked
+
+
+def certificates_page(event: Event, page: int, per_page: int, q: str | None = None
+                      ) -> list[tuple[Registration, Certificate | None]]:
+    """One page of `event_certificates`, optionally by last-name prefix."""
+    query = eligible_query(event).add_columns(Certificate).outerjoin(
+        Certificate, Certificate.registration_id == Registration.id)
+    if q and q.strip():
+        query = query.where(Registration.last_name_key.like(name_key(q).replace("%", "") + "%"))
+    rows = db.session.execute(query.limit(per_page).offset((max(page, 1) - 1) * per_page))
     return [(registration, certificate) for registration, certificate in rows]
 
 

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from ..audit.services import record
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..links import public_url
@@ -75,12 +76,18 @@ def verify(code):
 def manage_page(slug):
     """The organiser's list: who is eligible, issued and revoked certificates, bulk download."""
     event = managed_event_or_404(slug)
-    rows = services.event_certificates(event)
-    over = event.ends_at <= utcnow()
-    return render_template("certificates/manage.html", event=event, rows=rows, over=over,
+    checked_in, eligible, revoked = services.certificate_counts(event)
+    page = min(max(request.args.get("page", 1, type=int), 1), 100_000)
+    q = request.args.get("q", "")[:100]
+    rows = services.certificates_page(event, page, PER_PAGE, q)
+    return render_template("certificates/manage.html", event=event, rows=rows, over=event.ends_at <= utcnow(),
+                           checked_in=checked_in, eligible=eligible, revoked=revoked, q=q, page=page,
                            printed_name=services.printed_name, bundle=bundles.latest_bundle(event),
-                           eligible=sum(1 for _r, c in rows if c is None or c.revoked_at is None),
-                           revoked=sum(1 for _r, c in rows if c is not None and c.revoked_at))
+                           pages=max((checked_in + PER_PAGE - 1) // PER_PAGE, 1))
+
+
+#: Rows of the certificates table per page (20,000 at once made an 18 MB page).
+PER_PAGE = 100
 
 
 @bp.post("/manage/events/<slug>/certificates.pdf")
@@ -211,6 +218,8 @@ def revoke(slug, registration_id):
     """Revoke one certificate (issuing it first if needed): /verify then says it is not valid."""
     registration = _checked_in_registration(slug, registration_id)
     services.revoke(services.issue_or_existing(registration, utcnow()), utcnow())
+    record("certificate.revoke", actor=current_user._get_current_object(), event_id=registration.event_id,
+           registration_id=registration.id, ip=request.remote_addr)
     db.session.commit()
     flash(_("Сертификат %(name)s отозван.", name=registration.full_name), "success")
     return redirect(url_for(".manage_page", slug=slug, _anchor=f"r-{registration_id}"))
@@ -222,6 +231,8 @@ def restore(slug, registration_id):
     """Make a revoked certificate valid again, with the same code."""
     registration = _checked_in_registration(slug, registration_id)
     services.restore(services.issue_or_existing(registration, utcnow()))
+    record("certificate.restore", actor=current_user._get_current_object(), event_id=registration.event_id,
+           registration_id=registration.id, ip=request.remote_addr)
     db.session.commit()
     flash(_("Сертификат %(name)s снова действителен.", name=registration.full_name), "success")
     return redirect(url_for(".manage_page", slug=slug, _anchor=f"r-{registration_id}"))

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import BadRequest
 
 from ..api.auth import ApiAbort, EventAccess, event_access, event_for, token_required
+from ..audit.services import record
 from ..dbtypes import utcnow
 from ..events.models import Event
 from ..extensions import db
@@ -126,9 +127,13 @@ def create_checkin(slug):
 def delete_checkin(slug, registration_id):
     """Undo a check-in (organiser); the audit trail keeps it."""
     event = event_for(slug, "manage")
+    # Added first: undo_check_in commits it with the undo (and a refused undo rolls it back).
+    record("checkin.undo", actor=g.api_user, event_id=event.id, registration_id=registration_id,
+           ip=request.remote_addr)
     try:
         services.undo_check_in(event, registration_id, user=g.api_user, now=utcnow())
     except services.CheckInNotFound:
+        db.session.rollback()  # nothing was undone: no log entry either
         return jsonify({"status": "not_found", "message": "this person is not checked in"}), 404
     db.session.commit()
     return jsonify({"status": "undone"})

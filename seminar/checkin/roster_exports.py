@@ -1,56 +1,107 @@
 """The registration list as CSV and XLSX for the organisers' Excel."""
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime
+from typing import IO
+
 from flask_babel import gettext as _
 
-from ..events.models import Event
+from ..events.models import Event, Municipality
 from ..extensions import db
 from ..questions.services import answer_columns
-from ..spreadsheets import csv_bytes, xlsx_bytes
-from ..templating import ROLE_LABELS, STATUS_LABELS, event_datetime
+from ..registration.models import Registration
+from ..spreadsheets import csv_bytes, csv_chunks, write_xlsx, xlsx_bytes
+from ..templating import ROLE_LABELS, STATUS_LABELS
+from .models import CheckIn
 from .roster import registrations_query
 
 WIDTHS = (20, 14, 18, 30, 16, 34, 36, 36, 12, 18, 18, 18, 14, 18)
+#: Registrations whose answers are read in one query while the rows stream.
+ANSWER_BATCH = 500
 
 
-def _header() -> list[str]:
+def _header(event: Event) -> list[str]:
+    """The fixed columns, then one per question of the organiser's (answers, in the question's order)."""
     return [_("Фамилия"), _("Имя"), _("Отчество"), _("Эл. почта"), _("Телефон"),
             _("Муниципальное образование"), _("Организация"), _("Должность"), _("Роль"),
             _("Статус"), _("Зарегистрирован(а)"), _("Пришёл (пришла)"), _("Версия согласия"),
-            _("Согласие дано")]
+            _("Согласие дано")] + answer_columns(event, [])[0]
 
 
-def _table(event: Event, **filters) -> tuple[list[str], list[list]]:
-    """The header and rows, the answers to the organiser's questions as the last columns."""
-    rows = db.session.execute(registrations_query(event, **filters)).all()
-    headers, answers = answer_columns(event, [registration.id for registration, _at in rows])
-    blank = [""] * len(headers)
-    return _header() + headers, [
-        cells + answers.get(registration.id, blank)
-        for (registration, _at), cells in zip(rows, _rows(event, rows), strict=True)]
+def _widths(header: list[str]) -> tuple[int, ...]:
+    return WIDTHS + (24,) * (len(header) - len(WIDTHS))
 
 
-def _rows(event: Event, rows):
-    fmt = "dd.MM.yyyy HH:mm"
-    for registration, checked_in_at in rows:
-        yield [
-            registration.last_name, registration.first_name, registration.middle_name,
-            registration.email, registration.phone,
-            registration.municipality.name if registration.municipality else "",
-            registration.organization, registration.position,
-            str(ROLE_LABELS.get(registration.role, registration.role)),
-            str(STATUS_LABELS.get(registration.status, registration.status)),
-            event_datetime(registration.created_at, event, fmt),
-            event_datetime(checked_in_at, event, fmt),
-            registration.consent_version, event_datetime(registration.consent_at, event, fmt),
-        ]
+def _rows(event: Event, **filters) -> Iterator[list]:
+    """Plain columns (no ORM objects), labels translated once, times as dd.MM.yyyy HH:mm at the venue.
+
+    Everything about the event is read now, not while the rows are streamed: by then the
+    request's session (and the event object with it) may be gone.
+    """
+    roles = {key: str(label) for key, label in ROLE_LABELS.items()}
+    statuses = {key: str(label) for key, label in STATUS_LABELS.items()}
+    tz = event.tz
+
+    def moment(value: datetime | None) -> str:
+        return value.astimezone(tz).strftime("%d.%m.%Y %H:%M") if value else ""
+
+    query = (
+        registrations_query(event, **filters)
+        .with_only_columns(
+            Registration.id, Registration.last_name, Registration.first_name, Registration.middle_name,
+            Registration.email, Registration.phone, Municipality.name, Registration.organization,
+            Registration.position, Registration.role, Registration.status, Registration.created_at,
+            CheckIn.checked_in_at, Registration.consent_version, Registration.consent_at,
+            maintain_column_froms=True)
+        .outerjoin(Municipality, Municipality.id == Registration.municipality_id)
+        .execution_options(yield_per=1000)
+    )
+
+    def fixed(row) -> list:
+        (_id, last, first, middle, email, phone, municipality, organization, position, role, status,
+         created_at, checked_in_at, consent_version, consent_at) = row
+        return [last, first, middle, email, phone, municipality or "", organization, position,
+                roles.get(role, role), statuses.get(status, status), moment(created_at),
+                moment(checked_in_at), consent_version, moment(consent_at)]
+
+    def with_answers(batch: list) -> Iterator[list]:
+        headers, answers = answer_columns(event, [row[0] for row in batch])
+        blank = [""] * len(headers)
+        for row in batch:
+            yield fixed(row) + answers.get(row[0], blank)
+
+    def rows() -> Iterator[list]:
+        batch: list = []
+        for row in db.session.execute(query):
+            batch.append(row)
+            if len(batch) == ANSWER_BATCH:
+                yield from with_answers(batch)
+                batch = []
+        yield from with_answers(batch)
+
+    return rows()
 
 
 def registrations_csv(event: Event, **filters) -> bytes:
     """Every registration (or the filtered ones), times in the venue's zone."""
-    return csv_bytes(*_table(event, **filters))
+    return csv_bytes(_header(event), _rows(event, **filters))
+
+
+def registrations_csv_chunks(event: Event, **filters) -> Iterator[bytes]:
+    """The same CSV, produced as it is sent."""
+    return csv_chunks(_header(event), _rows(event, **filters))
 
 
 def registrations_xlsx(event: Event, **filters) -> bytes:
-    header, rows = _table(event, **filters)
-    return xlsx_bytes(_("Регистрации"), header, rows, WIDTHS + (24,) * (len(header) - len(WIDTHS)))
+    header = _header(event)
+    return xlsx_bytes(_("Регистрации"), header, _rows(event, **filters), _widths(header))
+
+
+def registrations_xlsx_file(event: Event, **filters) -> IO[bytes]:
+    """The workbook in a temporary file (kept on disk past 8 MB), ready to be streamed."""
+    handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (file_chunks closes it)
+    header = _header(event)
+    write_xlsx(handle, _("Регистрации"), header, _rows(event, **filters), _widths(header))
+    return handle

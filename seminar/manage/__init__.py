@@ -1,5 +1,6 @@
 """The organiser's pages: events, the registration list, approve and cancel, exports."""
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from ..features import features
 
@@ -8,4 +9,6 @@ def register(app: Flask) -> None:
     """Plug this feature into the app."""
     from . import views
 
-    features(app).add_blueprint(views.bp)
+    registry = features(app)
+    registry.add_blueprint(views.bp)
+    registry.add_link("manage.clone_event_view", _l("Копия на следующий год"))

@@ -6,7 +6,16 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..textcheck import TextForm
@@ -102,3 +111,21 @@ class EventForm(TextForm):
     @property
     def region_id(self) -> int | None:
         return int(self.region.data) if self.region.data and re.fullmatch(r"\d+", self.region.data) else None
+
+
+class CloneForm(FlaskForm):
+    """The next edition: its own title, address and first day."""
+
+    title = StringField(_l("Название"), validators=[DataRequired(REQUIRED), Length(max=300)])
+    slug = StringField(_l("Адрес страницы (латиница, цифры, дефис)"), validators=[
+        DataRequired(REQUIRED), Length(max=100),
+        Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Только строчные латинские буквы, цифры и дефис."))])
+    starts_on = DateField(_l("Первый день"), validators=[DataRequired(REQUIRED)])
+
+    def __init__(self, *args, taken_slugs: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self._taken = taken_slugs
+
+    def validate_slug(self, field):
+        if field.data in self._taken:
+            raise ValidationError(_l("Такой адрес уже занят другим мероприятием."))

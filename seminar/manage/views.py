@@ -1,20 +1,27 @@
 """Organiser pages: events, registrations, approvals."""
+import secrets
+from datetime import timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..checkin.roster import event_stats, paginate_rows, registrations_query
-from ..checkin.roster_exports import registrations_csv, registrations_xlsx
+from ..audit.web import record_action as _log
+from ..checkin.roster import count_rows, event_counts, paginate_rows, registrations_query
+from ..checkin.roster_exports import registrations_csv_chunks, registrations_xlsx_file
 from ..dbtypes import utcnow
 from ..events.editing import EventFields, region_choices, save_event, taken_slugs
 from ..extensions import db
+from ..people.services import Limits, change_limits
 from ..privacy import consent
-from ..questions.services import answer_columns, answer_filter
+from ..questions.services import answer_columns
 from ..registration import notify
 from ..registration.services import NotCancellable, approve, cancel
-from ..responses import download
-from .forms import EventForm
-from .services import events_for, managed_event_or_404, managed_registration_or_404
+from ..responses import download_stream, file_chunks
+from . import jobs
+from .cloning import clone_event
+from .forms import CloneForm, EventForm
+from .services import events_for, managed_event_or_404, managed_registration_or_404, roster_filters
 
 bp = Blueprint("manage", __name__)
 
@@ -39,25 +46,53 @@ def event(slug):
     page = paginate_rows(query, request.args.get("page", 1, type=int), per_page=100)
     answer_headers, answers = answer_columns(event, [r.id for r, _at in page.items])
     return render_template("manage/event.html", event=event, page=page,
-                           stats=event_stats(event), args=request.args,
+                           stats=event_counts(event), args=request.args,
                            answer_headers=answer_headers, answers=answers)
 
 
-def _filters(event) -> dict:
-    """The table's filters from the query string: role, status, search, municipality, an answer."""
-    answer = answer_filter(event, request.args.get("answer"))
+def _filter_args() -> dict:
+    """The table's filters from the query string, as plain values (a queue job can take them)."""
     return {"role": request.args.get("role") or None, "status": request.args.get("status") or None,
             "q": request.args.get("q") or None,
             "municipality_id": request.args.get("municipality", type=int) or None,
-            "where": [answer] if answer is not None else []}
+            "answer": request.args.get("answer") or None}
+
+
+def _filters(event) -> dict:
+    """The table's filters: role, status, search, municipality, an answer to a question."""
+    return roster_filters(event, _filter_args())
 
 
 @bp.get("/manage/events/<slug>/registrations.<any(csv, xlsx):kind>")
 def export(slug, kind):
     """The registration list (with the page's filters) for Excel."""
     event = managed_event_or_404(slug)
-    body = (registrations_csv if kind == "csv" else registrations_xlsx)(event, **_filters(event))
-    return download(body, f"{slug}-registrations.{kind}")
+    plain = _filter_args()
+    filters = roster_filters(event, plain)
+    # The search text may be a name: the log only notes that there was one.
+    _log(f"export.{kind}", event, filters={k: v for k, v in plain.items() if v and k != "q"},
+         search=bool(plain["q"]))
+    db.session.commit()
+    name = f"{slug}-registrations.{kind}"
+    if kind == "csv":
+        return download_stream(registrations_csv_chunks(event, **filters), name)
+    if count_rows(registrations_query(event, **filters)) > jobs.INLINE_XLSX_ROWS:
+        key = secrets.token_hex(16)
+        jobs.build_registrations_xlsx(event.id, key, plain)
+        return redirect(url_for(".prepared_export", slug=slug, key=key))
+    return download_stream(file_chunks(registrations_xlsx_file(event, **filters)), name)
+
+
+@bp.get("/manage/events/<slug>/exports/<key>")
+def prepared_export(slug, key):
+    """A big XLSX export: the file once the queue has built it, a waiting page until then."""
+    event = managed_event_or_404(slug)
+    if not key.isalnum() or len(key) > 64:
+        abort(404)
+    path = jobs.export_path(event.id, key)
+    if not path.is_file():
+        return render_template("manage/export_waiting.html", event=event), 202, {"Refresh": "2"}
+    return download_stream(file_chunks(path.open("rb")), f"{slug}-registrations.xlsx")
 
 
 def _fields(form: EventForm) -> EventFields:
@@ -107,8 +142,19 @@ def edit_event(slug):
         previous_default = consent.default_text(event)
         save_event(event, _fields(form))
         consent.save_text(event, form.consent_text.data, previous_default)
+        # A raised capacity or quota seats the waitlist at once; a lowered one unseats nobody.
+        outcome = change_limits(event, Limits())
+        for other in outcome.promoted:
+            _log("registration.promote", event, other)
         db.session.commit()
+        for other in outcome.promoted:
+            notify.send_promoted(other)
         flash(_("Изменения сохранены."), "success")
+        if outcome.promoted:
+            flash(_("Из листа ожидания получили место: %(n)s.", n=len(outcome.promoted)), "success")
+        if outcome.over_capacity:
+            flash(_("Подтверждённых участников на %(n)s больше, чем мест: никто не теряет место, "
+                    "новые регистрации пойдут в лист ожидания.", n=outcome.over_capacity), "info")
         return redirect(url_for(".event", slug=event.slug))
     return render_template("manage/event_form.html", form=form, event=event)
 
@@ -119,6 +165,7 @@ def approve_view(slug, registration_id):
     event = managed_event_or_404(slug)
     registration = managed_registration_or_404(event, registration_id)
     if approve(registration):
+        _log("registration.approve", event, registration)
         db.session.commit()
         notify.send_approved(registration)
         flash(_("Заявка %(name)s подтверждена.", name=registration.full_name), "success")
@@ -134,9 +181,33 @@ def cancel_view(slug, registration_id):
         promoted = cancel(registration, now=utcnow())
     except NotCancellable:
         return redirect(request.referrer or url_for(".event", slug=slug))
+    _log("registration.cancel", event, registration)
+    for other in promoted:
+        _log("registration.promote", event, other)
     db.session.commit()
     notify.send_cancelled(registration)
     for other in promoted:
         notify.send_promoted(other)
     flash(_("Регистрация %(name)s отменена.", name=registration.full_name), "success")
     return redirect(request.referrer or url_for(".event", slug=slug))
+
+
+@bp.route("/manage/events/<slug>/clone", methods=["GET", "POST"])
+def clone_event_view(slug):
+    """Next year's forum: a draft copy with the settings, rooms and programme, without people."""
+    event = managed_event_or_404(slug)
+    if current_user.role == "door":
+        abort(403)
+    start = event.local(event.starts_at)
+    form = CloneForm(taken_slugs=taken_slugs(), data=None if request.method == "POST" else {
+        "title": event.title, "slug": f"{event.slug}-copy",
+        "starts_on": start.date().replace(year=start.year + 1) if not (start.month == 2 and start.day == 29)
+        else start.date() + timedelta(days=365)})
+    if form.validate_on_submit():
+        copy = clone_event(event, slug=form.slug.data, title=form.title.data, starts_on=form.starts_on.data,
+                           creator=current_user)
+        _log("event.clone", copy, source_event_id=event.id)
+        db.session.commit()
+        flash(_("Копия создана как черновик: проверьте даты и опубликуйте."), "success")
+        return redirect(url_for(".edit_event", slug=copy.slug))
+    return render_template("manage/clone.html", event=event, form=form)

@@ -49,14 +49,15 @@ def send_session_removed(event: Event, session: SessionItem, speakers: list[Regi
     """Tell each active speaker that their session was taken off the programme."""
     sent = 0
     for speaker in speakers:
-        if speaker.is_active:
-            sent += 1
+        if not speaker.is_active:
+            continue  # a cancelled registration hears nothing more about the programme
+        sent += 1
         send_to(speaker, _("Секция снята с программы: %(title)s", title=session.title), [
-                greeting(speaker), "",
-                _("Секция «%(title)s» (%(when)s) снята с программы «%(event)s».", title=session.title,
-                  when=_when((session.starts_at, session.ends_at), event), event=event.title), "",
-                _("Ваша личная страница: %(url)s", url=personal_url(speaker)),
-            ])
+            greeting(speaker), "",
+            _("Секция «%(title)s» (%(when)s) снята с программы «%(event)s».", title=session.title,
+              when=_when((session.starts_at, session.ends_at), event), event=event.title), "",
+            _("Ваша личная страница: %(url)s", url=personal_url(speaker)),
+        ])
     return sent
 
 

@@ -21,5 +21,6 @@ def register(app: Flask) -> None:
     registry.add_template_global("personal_questions", views.personal_questions)
     registry.add_template_global("roster_filter_options", services.roster_filter_options)
     registry.add_partial("personal", "questions/_personal.html")
+    registry.add_partial("registration_filters", "questions/_roster_filter.html")
     registry.add_hook("certificate_waits", survey.certificate_waits_for_survey)
     registry.add_hook("survey_averages", survey.session_averages)

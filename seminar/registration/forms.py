@@ -86,3 +86,9 @@ class RegistrationForm(TextForm):
     @property
     def municipality_id(self) -> int:
         return int(self.municipality.data)
+
+
+class DetailsForm(RegistrationForm):
+    """/r/<token>/edit: the registration form's fields and checks, without consent (already given)."""
+
+    consent = None

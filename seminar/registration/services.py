@@ -64,6 +64,9 @@ def lock_seats(event: Event) -> None:
     db.session.execute(
         update(Event).where(Event.id == event.id).values(seat_lock=Event.seat_lock + 1)
     )
+    # The limits as they are now, not as this request first read them: the organiser may have
+    # raised the capacity while we waited for the lock (PostgreSQL reads committed data per statement).
+    db.session.refresh(event, ["capacity", "municipality_quota", "moderation"])
 
 
 def _count(event: Event, municipality_id: int | None = None) -> int:

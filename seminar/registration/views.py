@@ -1,8 +1,9 @@
 """Registering for an event, and the participant's personal page."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..audit.services import record
 from ..dbtypes import utcnow
 from ..events.services import get_event_or_404, municipality_choices
 from ..extensions import check_csrf, csrf, db, limiter
@@ -10,8 +11,9 @@ from ..privacy.consent import current_consent, text_to_show
 from ..questions.forms import refuse_choice, registration_form, store_answers
 from ..questions.services import ChoiceFull
 from . import notify
-from .forms import RegistrationForm
+from .forms import DetailsForm, RegistrationForm
 from .models import Status
+from .selfedit import BadData, DuplicateEmail, confirm_email_change, edit_own_details, send_email_confirmation
 from .services import (
     Applicant,
     NotCancellable,
@@ -127,4 +129,58 @@ def cancel_view(token):
     for other in promoted:
         notify.send_promoted(other)
     flash(_("Ваша регистрация отменена."), "success")
+    return redirect(url_for(".personal", token=token))
+
+
+@bp.route("/r/<token>/edit", methods=["GET", "POST"])
+def edit_details(token):
+    """The participant fixes a typo in their details; the seat is kept."""
+
+    registration = get_registration_or_404(token)
+    if not registration.is_active:
+        flash(_("Регистрация отменена: изменить данные нельзя."), "info")
+        return redirect(url_for(".personal", token=token))
+    event = registration.event
+    form = DetailsForm(obj=registration, municipalities=municipality_choices(event))
+    if request.method == "GET":
+        form.municipality.data = str(registration.municipality_id or "")
+    if form.validate_on_submit():
+        try:
+            result = edit_own_details(registration, {**applicant_from(form).__dict__})
+        except DuplicateEmail:
+            form.email.errors = [_("Этот адрес уже зарегистрирован на мероприятие.")]
+        except UnknownMunicipality:
+            form.municipality.errors = [_("Выберите муниципальное образование из списка.")]
+        else:
+            if result.edit.changed:
+                record("registration.edit", actor="participant", event_id=event.id,
+                       registration_id=registration.id, detail={"fields": result.edit.changed},
+                       ip=request.remote_addr)
+            db.session.commit()
+            if result.pending_email:
+                send_email_confirmation(registration, result.pending_email)
+                flash(_("На новый адрес отправлена ссылка: адрес изменится, когда вы её откроете."), "info")
+            if result.edit.changed or not result.pending_email:
+                flash(_("Данные сохранены."), "success")
+            return redirect(url_for(".personal", token=token))
+    return render_template("registration/edit.html", event=event, form=form, registration=registration)
+
+
+@bp.get("/r/<token>/email/<signed>")
+def confirm_new_email(token, signed):
+    """The link from the new address: from now on letters go there."""
+
+    registration = get_registration_or_404(token)
+    try:
+        confirm_email_change(registration, signed)
+    except BadData:
+        flash(_("Ссылка устарела или уже использована. Измените адрес ещё раз."), "error")
+        return redirect(url_for(".personal", token=token))
+    except DuplicateEmail:
+        flash(_("Этот адрес уже зарегистрирован на мероприятие."), "error")
+        return redirect(url_for(".personal", token=token))
+    record("registration.email", actor="participant", event_id=registration.event_id,
+           registration_id=registration.id, detail={"fields": ["email"]}, ip=request.remote_addr)
+    db.session.commit()
+    flash(_("Адрес подтверждён: письма будут приходить на %(email)s.", email=registration.email), "success")
     return redirect(url_for(".personal", token=token))

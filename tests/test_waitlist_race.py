@@ -1,0 +1,93 @@
+"""Capacity raised while 20 people register at once, through gunicorn (2 workers): exactly the
+right number seated, on SQLite and on PostgreSQL."""
+from __future__ import annotations
+
+import json
+import re
+import threading
+import urllib.request
+
+import pytest
+import sqlalchemy
+from test_concurrency import Browserish, municipality_id
+
+SLUG = "belogorsk-2022"
+
+
+def api_token(server) -> str:
+    server.flask("user", "create", "race-admin@example.ru", "--role", "admin", "--password-stdin",
+                 input="race-admin-pass\n")
+    return server.flask("token", "create", "race-admin@example.ru").strip()
+
+
+def patch_event(server, token: str, body: dict) -> tuple[int, dict]:
+    request = urllib.request.Request(f"{server.url}/api/v1/events/{SLUG}", method="PATCH",
+                                     data=json.dumps(body).encode(),
+                                     headers={"Authorization": f"Bearer {token}",
+                                              "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return response.status, json.loads(response.read())
+
+
+def race(server, count: int = 20, extra_seats: int = 10) -> dict:
+    token = api_token(server)
+    status, event = patch_event(server, token, {"capacity": 1})  # full: nobody unseated
+    assert status == 200
+    seated = event["seated"]
+    assert patch_event(server, token, {"capacity": seated})[1]["over_capacity"] == 0
+    visitors = [Browserish(server.url) for _ in range(count)]
+    forms = []
+    for i, visitor in enumerate(visitors):
+        html = visitor.get(f"/events/{SLUG}/register")
+        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+        forms.append({"csrf_token": csrf, "last_name": "Гонкина", "first_name": "Мария",
+                      "email": f"raise{i}@example.ru", "municipality": municipality_id(html),
+                      "organization": "Администрация", "position": "Специалист", "consent": "y"})
+    barrier = threading.Barrier(count + 1)
+    codes = [0] * count
+    raised: dict = {}
+
+    def register(i):
+        barrier.wait()
+        codes[i] = visitors[i].post(f"/events/{SLUG}/register", forms[i])
+
+    def raise_capacity():
+        barrier.wait()
+        raised["status"], raised["body"] = patch_event(server, token, {"capacity": seated + extra_seats})
+
+    threads = [threading.Thread(target=register, args=(i,)) for i in range(count)]
+    threads.append(threading.Thread(target=raise_capacity))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert codes == [302] * count
+    assert raised["status"] == 200
+    return {"seated_before": seated}
+
+
+def counts(database_url: str) -> tuple[dict, int]:
+    engine = sqlalchemy.create_engine(database_url)
+    with engine.connect() as conn:
+        rows = dict(conn.execute(sqlalchemy.text(
+            "SELECT status, count(*) FROM registration WHERE email LIKE 'raise%' GROUP BY status")).all())
+        total = conn.execute(sqlalchemy.text(
+            "SELECT count(*) FROM registration WHERE status IN ('confirmed', 'pending') AND event_id = "
+            "(SELECT id FROM event WHERE slug = :slug)"), {"slug": SLUG}).scalar()
+    engine.dispose()
+    return rows, total
+
+
+def test_capacity_raised_during_a_registration_rush_seats_exactly_the_new_seats(live_server):
+    before = race(live_server)["seated_before"]
+    rows, total = counts(f"sqlite:///{live_server.instance / 'seminar.sqlite3'}")
+    assert rows == {"confirmed": 10, "waitlisted": 10}
+    assert total == before + 10
+
+
+@pytest.mark.postgres
+def test_capacity_raised_during_a_registration_rush_on_postgresql(pg_live_server):
+    before = race(pg_live_server)["seated_before"]
+    rows, total = counts(pg_live_server.database_url)
+    assert rows == {"confirmed": 10, "waitlisted": 10}
+    assert total == before + 10
