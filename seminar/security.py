@@ -163,3 +163,13 @@ def init_app(app: Flask) -> None:
 def wrap_wsgi(app: Flask) -> None:
     """Call after any ProxyFix, so the scheme it sets is seen."""
     app.wsgi_app = HardenedCookies(app.wsgi_app)  # type: ignore[method-assign]
+
+
+#: The body limit of pages that take a file (a picture, a delegation list): large enough to read
+#: an oversized file and say next to its field what is wrong (files spill to disk, not memory).
+UPLOAD_BODY_LIMIT = 64 * 1024 * 1024
+
+
+def allow_upload() -> None:
+    """Raise this request's body limit to UPLOAD_BODY_LIMIT; call before the form is read."""
+    request.max_content_length = UPLOAD_BODY_LIMIT

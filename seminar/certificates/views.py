@@ -14,6 +14,7 @@ from ..manage.services import managed_event_or_404, managed_registration_or_404
 from ..registration.models import Registration
 from ..registration.views import get_registration_or_404
 from ..responses import named_file, pdf_response
+from ..security import allow_upload
 from . import bundles, jobs, services, settings
 from .forms import NameForm, SettingsForm
 from .images import ImageRejected
@@ -161,17 +162,12 @@ def correct_name(slug, registration_id):
                            form=form, automatic=services.printed_name(registration))
 
 
-#: The settings form's body limit: pictures are refused above 5 MB by the form, with a message.
-UPLOAD_BODY_LIMIT = 64 * 1024 * 1024
-
-
 @bp.route("/manage/events/<slug>/certificates/settings", methods=["GET", "POST"])
 @login_required
 def settings_page(slug):
     """The event's certificate settings: organisation, signatory, hours, number, wording, pictures."""
     event = managed_event_or_404(slug)
-    # Big enough to read an oversized picture and say so next to its field (files spill to disk).
-    request.max_content_length = UPLOAD_BODY_LIMIT
+    allow_upload()
     saved = settings.settings_of(event)
     form = SettingsForm(data=None if request.method == "POST" else vars(settings.initial_input(event)))
     if form.validate_on_submit():

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..manage.services import managed_event_or_404, managed_registration_or_404
 from ..registration import notify
 from ..registration.services import UnknownMunicipality
+from ..security import allow_upload
 from . import bulk as bulk_actions
 from .forms import BULK_ACTIONS, BulkForm, ImportForm, PersonForm
 from .importing import ImportRefused, apply, preview
@@ -181,6 +182,7 @@ def _read_upload() -> tuple[bytes, str] | None:
 def import_list(slug):
     """Upload a delegation list; the preview shows every row's problems before anything is added."""
     event = managed_event_or_404(slug)
+    allow_upload()
     form = ImportForm()
     if request.method == "POST" and form.validate_on_submit():
         upload = _read_upload()
