@@ -4,18 +4,18 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
-from . import api, audit, auth, badges, certificates, checkin, events, manage, programme, registration
+from . import api, audit, auth, badges, certificates, checkin, events, manage, messages, programme, registration
 from .config import DEFAULTS, build_config, instance_path_from_env
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 #: Every feature of the app, in the order they are plugged in: each has `register(app)`
 #: (see docs/ARCHITECTURE.md). A new feature package is added here and nowhere else.
-FEATURES = (events, registration, programme, badges, checkin, certificates, manage, auth, audit, api)
+FEATURES = (events, registration, programme, badges, checkin, certificates, manage, auth, audit, messages, api)
 
 
 class CookieSessionInterface(SecureCookieSessionInterface):
@@ -29,7 +29,10 @@ class CookieSessionInterface(SecureCookieSessionInterface):
 
 
 def select_locale() -> str:
-    """Russian unless the visitor chose English (?lang=en or the switch)."""
+    """Russian unless the visitor chose English (?lang=en or the switch); Russian outside a request
+    (the queue worker, the CLI)."""
+    if not has_request_context():
+        return "ru"
     lang = request.args.get("lang")
     if lang in ("ru", "en"):
         session["lang"] = lang

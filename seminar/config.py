@@ -48,6 +48,8 @@ def build_config(instance_path: str) -> dict:
         "PUBLIC_URL": os.environ.get("SEMINAR_PUBLIC_URL") or None,
         #: Behind nginx/Caddy: client address and scheme come from X-Forwarded-* headers.
         "BEHIND_PROXY": os.environ.get("SEMINAR_BEHIND_PROXY") == "1",
+        #: Seconds an SMTP server may stay silent before a send counts as failed (and is retried).
+        "MAIL_TIMEOUT": float(os.environ.get("SEMINAR_MAIL_TIMEOUT") or 10),
     }
 
 

@@ -4,11 +4,12 @@ from .auth.models import ApiToken, User, UserRole, user_event
 from .certificates.models import Certificate
 from .checkin.models import CheckIn, CheckInAudit
 from .events.models import Event, EventStatus, Municipality, Region
+from .messages.models import Broadcast, MessageSchedule, OutboundMail
 from .programme.models import Room, Session, SessionKind, session_speaker
 from .registration.models import Registration, Role, Status
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Certificate", "CheckIn", "CheckInAudit", "Event", "EventStatus", "Municipality",
+    "ApiToken", "AuditEntry", "Certificate", "CheckIn", "CheckInAudit", "Broadcast", "Event", "EventStatus", "MessageSchedule", "Municipality", "OutboundMail",
     "Region", "Registration", "Role", "Room", "Session", "SessionKind", "Status", "User", "UserRole",
     "session_speaker", "user_event",
 ]

@@ -46,6 +46,12 @@ def worker_app() -> Flask:
     return _worker_app
 
 
+def use_app(app: Flask) -> None:
+    """Run the jobs of this process in `app` (the worker command's own app)."""
+    global _worker_app
+    _worker_app = app
+
+
 def _in_app_context(fn: Callable) -> Callable:
     @wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:

@@ -347,3 +347,67 @@ def pytest_sessionstart(session):
                 catalog = read_po(f)
             with mo.open("wb") as f:
                 write_mo(f, catalog, use_fuzzy=True)
+
+
+# ---------------------------------------------------------------- mail
+
+class SmtpInbox:
+    """What a real SMTP server (aiosmtpd) received: envelopes, and the messages parsed."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+    @property
+    def messages(self):
+        import email
+        from email import policy
+
+        return [email.message_from_bytes(e.content, policy=policy.default) for e in list(self.envelopes)]
+
+    def wait_for(self, n: int, timeout: float = 10) -> list:
+        deadline = time.time() + timeout
+        while len(self.envelopes) < n and time.time() < deadline:
+            time.sleep(0.05)
+        return self.messages
+
+
+def start_smtp(port: int | None = None):
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port or free_port())
+    controller.start()
+    return inbox, controller
+
+
+@pytest.fixture
+def smtp_server():
+    """A local SMTP server: (inbox, "smtp://127.0.0.1:<port>")."""
+    inbox, controller = start_smtp()
+    yield inbox, f"smtp://127.0.0.1:{controller.port}"
+    controller.stop()
+
+
+@pytest.fixture
+def silent_smtp():
+    """An address that accepts connections and never says a word (a hanging mail server)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    yield f"smtp://127.0.0.1:{sock.getsockname()[1]}"
+    sock.close()
+
+
+@pytest.fixture
+def dead_smtp_url():
+    """An address where nothing listens."""
+    return f"smtp://127.0.0.1:{free_port()}"
+
+
+def plain_text(message) -> str:
+    """The plain-text part of a parsed e-mail."""
+    return message.get_body(preferencelist=("plain",)).get_content()

@@ -101,8 +101,8 @@ def approve_view(slug, registration_id):
     event = managed_event_or_404(slug)
     registration = managed_registration_or_404(event, registration_id)
     if approve(registration):
-        db.session.commit()
         notify.send_approved(registration)
+        db.session.commit()
         flash(_("Заявка %(name)s подтверждена.", name=registration.full_name), "success")
     return redirect(request.referrer or url_for(".event", slug=slug))
 
@@ -116,9 +116,9 @@ def cancel_view(slug, registration_id):
         promoted = cancel(registration, now=utcnow())
     except NotCancellable:
         return redirect(request.referrer or url_for(".event", slug=slug))
-    db.session.commit()
     notify.send_cancelled(registration)
     for other in promoted:
         notify.send_promoted(other)
+    db.session.commit()
     flash(_("Регистрация %(name)s отменена.", name=registration.full_name), "success")
     return redirect(request.referrer or url_for(".event", slug=slug))

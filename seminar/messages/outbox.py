@@ -1,0 +1,231 @@
+"""The durable outbox: e-mail rows written with the change that causes them, sent by the queue.
+
+- `add` puts a message in the current transaction; after the commit the queue is woken (an
+  SQLAlchemy `after_commit` hook), so nothing is sent for a change that was rolled back.
+- `drain` (a queue job) claims one due row at a time with a single UPDATE … WHERE status is
+  pending, sends it and marks it sent. Two workers never send the same row; a worker killed
+  mid-send leaves a claim that expires (`lease_until`) and the row is sent again then.
+- A failure puts the row back with a back-off (30 s, 1 min, 2 min … at most 30 min); after
+  MAIL_MAX_ATTEMPTS it is marked failed with the server's answer. The worker's periodic sweep
+  picks up whatever a missed wake-up (kill -9 between commit and enqueue) left behind.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from ..dbtypes import utcnow
+from ..extensions import db
+from ..mail import MailSettings, PermanentFailure, TemporaryFailure, Transport
+from .models import FAILED, PENDING, SENDING, SENT, OutboundMail
+
+log = logging.getLogger(__name__)
+
+#: session.info keys: rows added in the open transaction, and what to do once it commits.
+_ADDED = "seminar.outbox.added"
+_AFTER_COMMIT = "seminar.outbox.after_commit"
+
+
+# ---------------------------------------------------------------- writing
+
+def add(msg: EmailMessage, *, kind: str, event_id: int | None = None, registration_id: int | None = None,
+        broadcast_id: int | None = None, schedule_id: int | None = None) -> OutboundMail:
+    """Keep `msg` in the current transaction; it is sent once the caller commits."""
+    row = OutboundMail(**row_values(msg, kind=kind, event_id=event_id, registration_id=registration_id,
+                                    broadcast_id=broadcast_id, schedule_id=schedule_id))
+    db.session.add(row)
+    db.session.info.setdefault(_ADDED, []).append(row)
+    on_commit(wake)
+    return row
+
+
+def row_values(msg: EmailMessage, **links: object) -> dict:
+    """The columns of an outbound_mail row for `msg` (for bulk inserts too)."""
+    now = utcnow()
+    return {"message_id": str(msg["Message-ID"]).strip("<>"), "recipient": str(msg["To"]),
+            "subject": str(msg["Subject"]), "raw": bytes(msg), "status": PENDING, "attempts": 0,
+            "next_attempt_at": now, "created_at": now, "last_error": "", **links}
+
+
+def on_commit(callback: Callable[[], object]) -> None:
+    """Run `callback` after the current transaction commits (never if it rolls back)."""
+    callbacks = db.session.info.setdefault(_AFTER_COMMIT, [])
+    if callback not in callbacks:
+        callbacks.append(callback)
+
+
+def _after_commit(session: Session) -> None:
+    session.info.pop(_ADDED, None)
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        try:
+            callback()
+        except Exception:  # noqa: BLE001 - the rows are safe; the sweep sends them later
+            log.exception("could not wake the mail queue; the periodic sweep will send the messages")
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_ADDED, None)
+    session.info.pop(_AFTER_COMMIT, None)
+
+
+def commit_forgotten(exc: BaseException | None) -> None:
+    """At the end of a request or command: messages queued after its last commit are committed.
+
+    Code that commits its change and then sends the e-mail (the older pattern) still gets its
+    message kept; nothing is written when the request failed.
+    """
+    session = db.session()
+    if exc is None and session.info.get(_ADDED):
+        try:
+            session.commit()
+        except Exception:  # noqa: BLE001
+            session.rollback()
+            log.exception("queued e-mail could not be saved")
+
+
+def install_hooks() -> None:
+    """The commit hooks on the app's sessions (idempotent: create_app runs once per app)."""
+    from sqlalchemy import event
+
+    target = db.session
+    if not event.contains(target, "after_commit", _after_commit):
+        event.listen(target, "after_commit", _after_commit)
+        event.listen(target, "after_rollback", _after_rollback)
+
+
+def wake(workers: int = 1) -> None:
+    """Ask the queue to send what is due (after a commit); the sweep covers a missed call."""
+    from .jobs import drain_job
+
+    for _ in range(workers):
+        drain_job()
+
+
+# ---------------------------------------------------------------- sending
+
+def settings() -> MailSettings:
+    return MailSettings.from_config(current_app.config)
+
+
+def _lease(config) -> timedelta:
+    """How long a claim holds: a send that takes longer than this is presumed dead."""
+    return timedelta(seconds=config.get("MAIL_TIMEOUT", 10) * 3 + 10)
+
+
+def backoff(attempts: int, config) -> timedelta:
+    """Wait before the next attempt: doubling from MAIL_RETRY_SECONDS, at most 30 minutes."""
+    base = config.get("MAIL_RETRY_SECONDS", 30)
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 1800))
+
+
+def _due(table, now: datetime):
+    return or_(and_(table.status == PENDING, table.next_attempt_at <= now),
+               and_(table.status == SENDING, table.lease_until < now))
+
+
+def claim_next(now: datetime) -> OutboundMail | None:
+    """Take the oldest due message for this worker, or None; one UPDATE decides between workers."""
+    inner = aliased(OutboundMail)
+    oldest = (select(inner.id).where(_due(inner, now)).order_by(inner.id).limit(1)
+              .with_for_update(skip_locked=True).scalar_subquery())
+    claimed = db.session.execute(
+        update(OutboundMail).where(OutboundMail.id == oldest, _due(OutboundMail, now))
+        .values(status=SENDING, lease_until=now + _lease(current_app.config),
+                attempts=OutboundMail.attempts + 1)
+        .returning(OutboundMail.id).execution_options(synchronize_session=False)
+    ).scalar()
+    db.session.commit()
+    return db.session.get(OutboundMail, claimed) if claimed is not None else None
+
+
+def _eml_name(row: OutboundMail) -> str:
+    return f"{row.created_at:%Y%m%d-%H%M%S}-{row.id:09d}"
+
+
+@dataclass
+class DrainResult:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def _finish(row: OutboundMail, result: DrainResult, error: Exception | None, permanent: bool) -> None:
+    config = current_app.config
+    values: dict = {"lease_until": None}
+    if error is None:
+        values.update(status=SENT, sent_at=utcnow(), last_error="")
+        result.sent += 1
+    elif permanent or row.attempts >= config.get("MAIL_MAX_ATTEMPTS", 12):
+        values.update(status=FAILED, last_error=str(error)[:500])
+        result.failed += 1
+        log.error("mail #%s (%s) failed after %s attempts: %s", row.id, row.kind, row.attempts, error)
+    else:
+        values.update(status=PENDING, last_error=str(error)[:500],
+                      next_attempt_at=utcnow() + backoff(row.attempts, config))
+        result.retrying += 1
+        log.warning("mail #%s (%s) not sent, will retry: %s", row.id, row.kind, error)
+    # Only our own claim is finished: a claim that expired and was taken over is left alone.
+    db.session.execute(update(OutboundMail).where(OutboundMail.id == row.id, OutboundMail.status == SENDING,
+                                                  OutboundMail.lease_until == row.lease_until)
+                       .values(**values).execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def drain(limit: int | None = None) -> DrainResult:
+    """Send due messages until none is left (or the mail server stops answering)."""
+    result = DrainResult()
+    transport = Transport(settings())
+    try:
+        while limit is None or result.sent + result.failed + result.retrying < limit:
+            row = claim_next(utcnow())
+            if row is None:
+                break
+            try:
+                transport.deliver(row.raw, row.recipient, _eml_name(row))
+            except TemporaryFailure as exc:
+                _finish(row, result, exc, permanent=False)
+                break  # the server is down or busy: the rest waits for the next try
+            except PermanentFailure as exc:
+                _finish(row, result, exc, permanent=True)
+            else:
+                _finish(row, result, None, permanent=False)
+            db.session.expunge(row)  # a long run keeps no rows (and their bytes) in memory
+    finally:
+        transport.close()
+    return result
+
+
+def next_due(now: datetime) -> datetime | None:
+    """When the next message waiting for a retry or an expired claim comes due."""
+    retry = db.session.scalar(select(func.min(OutboundMail.next_attempt_at)).where(OutboundMail.status == PENDING))
+    lease = db.session.scalar(select(func.min(OutboundMail.lease_until)).where(OutboundMail.status == SENDING))
+    times = [t for t in (retry, lease) if t is not None]
+    return min(times) if times else None
+
+
+def retry_failed(*, wake_queue: bool = True, **where: object) -> int:
+    """Put failed messages back in the queue (all, or those of one broadcast/event); returns how many."""
+    conditions = [OutboundMail.status == FAILED]
+    conditions += [getattr(OutboundMail, column) == value for column, value in where.items()]
+    result = db.session.execute(update(OutboundMail).where(*conditions).values(
+        status=PENDING, attempts=0, next_attempt_at=utcnow(), last_error="")
+        .execution_options(synchronize_session=False))
+    if wake_queue:
+        on_commit(wake)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def counts(*where) -> dict[str, int]:
+    """Messages by state ({"pending", "sending", "sent", "failed"}) among rows matching `where`."""
+    rows = db.session.execute(select(OutboundMail.status, func.count()).where(*where)
+                              .group_by(OutboundMail.status))
+    found = {status: 0 for status in (PENDING, SENDING, SENT, FAILED)}
+    found.update({status: n for status, n in rows})
+    return found
