@@ -32,7 +32,8 @@ def parse_draft(body: object) -> Draft:
     """The message in the request body, checked; a 400 with a clear message otherwise."""
     if not isinstance(body, dict):
         raise _bad("the body must be a JSON object")
-    subject, text, flt = body.get("subject"), body.get("body"), body.get("filter") or {}
+    subject, text, flt = body.get("subject"), body.get("body"), body.get("filter")
+    flt = {} if flt is None else flt
     if not isinstance(subject, str) or not isinstance(text, str):
         raise _bad("subject and body must be strings")
     if not isinstance(flt, dict):

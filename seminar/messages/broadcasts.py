@@ -182,11 +182,13 @@ def fan_out(broadcast_id: int, chunk: int = CHUNK) -> int:
     if broadcast is None or broadcast.fanned_out_at is not None:
         return 0
     draft = Draft(broadcast.subject, broadcast.body, RecipientFilter.from_json(broadcast.filter_json))
-    event = broadcast.event
+    event_id = broadcast.event_id
     not_yet = ~exists().where(OutboundMail.broadcast_id == broadcast_id,
                               OutboundMail.registration_id == Registration.id)
     written, last_id = 0, 0
     while True:
+        event = db.session.get(Event, event_id)
+        assert event is not None
         batch = list(db.session.scalars(recipients_query(event, draft.filter)
                                         .where(Registration.id > last_id, not_yet).limit(chunk)))
         if not batch:
@@ -195,15 +197,13 @@ def fan_out(broadcast_id: int, chunk: int = CHUNK) -> int:
         for registration in batch:
             subject, body = personalise(draft, registration)
             rows.append(outbox.row_values(message_to(registration, subject, body), kind="broadcast",
-                                          event_id=event.id, registration_id=registration.id,
+                                          event_id=event_id, registration_id=registration.id,
                                           broadcast_id=broadcast_id))
         insert_ignoring_duplicates(rows)
         last_id = batch[-1].id
         written += len(rows)
         outbox.on_commit(lambda: outbox.wake(2))
         db.session.commit()
-        db.session.expunge_all()
-        event = db.session.get(Event, event.id)
     broadcast = db.session.get(Broadcast, broadcast_id)
     if broadcast is not None:
         broadcast.fanned_out_at = utcnow()

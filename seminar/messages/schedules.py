@@ -131,7 +131,6 @@ def fan_out(schedule: MessageSchedule, event: Event, chunk: int = CHUNK) -> int:
         written += len(batch)
         outbox.on_commit(outbox.wake)
         db.session.commit()
-        db.session.expunge_all()
 
 
 def run_due(now: datetime) -> int:
