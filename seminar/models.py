@@ -9,7 +9,8 @@ from .programme.models import Room, Session, SessionKind, session_speaker
 from .registration.models import Registration, Role, Status
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Certificate", "CheckIn", "CheckInAudit", "Broadcast", "Event", "EventStatus", "MessageSchedule", "Municipality", "OutboundMail",
+    "ApiToken", "AuditEntry", "Certificate", "CheckIn", "CheckInAudit", "Broadcast", "Event", "EventStatus",
+    "MessageSchedule", "Municipality", "OutboundMail",
     "Region", "Registration", "Role", "Room", "Session", "SessionKind", "Status", "User", "UserRole",
     "session_speaker", "user_event",
 ]

@@ -2,6 +2,7 @@
 none twice; two workers on one Redis send each message once."""
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -33,10 +34,8 @@ def descendants(pid: int) -> list[int]:
 
 def kill_9(proc: subprocess.Popen) -> None:
     for pid in descendants(proc.pid):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     proc.wait(10)
 
 

@@ -86,7 +86,7 @@ SCHEMAS = {
         "subject": {"type": "string", "maxLength": broadcasts.MAX_SUBJECT},
         "body": {"type": "string", "maxLength": broadcasts.MAX_BODY,
                  "description": "Plain text (HTML is shown as text). Placeholders: "
-                                + ", ".join("{%s}" % p for p in broadcasts.PLACEHOLDERS)},
+                                + ", ".join(f"{{{p}}}" for p in broadcasts.PLACEHOLDERS)},
         "filter": {"type": "object", "description": "Every key optional; without status: everyone not cancelled",
                    "properties": {
                        "status": {"type": "array", "items": {"enum": list(STATUSES)}},

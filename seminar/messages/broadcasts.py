@@ -60,7 +60,8 @@ class RecipientFilter:
     @classmethod
     def from_json(cls, value: str) -> RecipientFilter:
         data = json.loads(value or "{}")
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+        return cls(tuple(data.get("status", ())), tuple(data.get("role", ())), tuple(data.get("municipality", ())),
+                   data.get("checked_in"))
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def check_placeholders(text: str) -> None:
     for name in fields:
         if name not in PLACEHOLDERS:
             raise MessageError(_("Неизвестная подстановка {%(name)s}. Можно: %(known)s.", name=name,
-                                 known=", ".join("{%s}" % p for p in PLACEHOLDERS)))
+                                 known=", ".join(f"{{{p}}}" for p in PLACEHOLDERS)))
 
 
 def check_draft(draft: Draft) -> None:
