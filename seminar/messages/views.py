@@ -1,6 +1,8 @@
 """The organiser's messages page: the queue's state, scheduled messages, writing to a group, delivery logs."""
 from __future__ import annotations
 
+import base64
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -124,9 +126,13 @@ def compose(slug):
 def _preview_parts(msg) -> dict | None:
     if msg is None:
         return None
+    html = msg.get_body(preferencelist=("html",)).get_content()
+    for part in msg.walk():  # inline images shown in the page, as a mail client would
+        if part["Content-ID"]:
+            data = base64.b64encode(part.get_content()).decode()
+            html = html.replace(f"cid:{part['Content-ID'].strip('<>')}", f"data:{part.get_content_type()};base64,{data}")
     return {"subject": str(msg["Subject"]), "to": str(msg["To"]),
-            "text": msg.get_body(preferencelist=("plain",)).get_content(),
-            "html": msg.get_body(preferencelist=("html",)).get_content()}
+            "text": msg.get_body(preferencelist=("plain",)).get_content(), "html": html}
 
 
 def _broadcast_or_404(event: Event, broadcast_id: int) -> Broadcast:
