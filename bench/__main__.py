@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("bench.badges", "bench.checkin")
+BENCHMARKS = ("bench.badges", "bench.checkin", "bench.broadcast")
 
 
 def main() -> int:

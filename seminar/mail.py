@@ -8,12 +8,19 @@ an .eml file per message in the outbox folder.
 from __future__ import annotations
 
 import base64
+import email
 import email.policy
 import smtplib
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email import encoders
+from email.header import decode_header, make_header
+from email.message import EmailMessage, Message
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
@@ -21,7 +28,8 @@ from urllib.parse import unquote, urlsplit
 if TYPE_CHECKING:
     from .messages.models import OutboundMail
 
-POLICY = email.policy.SMTP
+#: How messages are written: CRLF line ends, long lines folded by the headers themselves.
+WIRE = email.policy.compat32.clone(linesep="\r\n")
 #: RFC 2047: an encoded word is at most 75 characters, a line holding one at most 76.
 ENCODED_WORD_MAX = 75
 _LINE_MAX = 76
@@ -70,23 +78,11 @@ def encoded_words(text: str, first_line_room: int = _LINE_MAX - len("Subject: ")
     return words
 
 
-class EncodedHeader(str):
-    """A header value that folds itself into encoded words (email's policy uses `fold`)."""
-
-    def __new__(cls, name: str, value: str):
-        obj = super().__new__(cls, value)
-        obj.name = name
-        return obj
-
-    name: str
-
-    def fold(self, *, policy) -> str:
-        words = encoded_words(str(self), _LINE_MAX - len(self.name) - 2)
-        return f"{self.name}: " + (policy.linesep + " ").join(words) + policy.linesep
-
-
 def _subject(value: str) -> str:
-    return value if value.isascii() else EncodedHeader("Subject", value)
+    """The Subject header's value as it goes on the wire: ASCII as is, otherwise folded encoded words."""
+    if value.isascii():
+        return value
+    return "\r\n ".join(encoded_words(value))
 
 
 def message_domain(public_base: str) -> str:
@@ -94,35 +90,62 @@ def message_domain(public_base: str) -> str:
     return urlsplit(public_base).hostname or "seminar.local"
 
 
+def _part(item: Attachment | tuple) -> Message:
+    part = item if isinstance(item, Attachment) else Attachment(*item)
+    maintype, subtype = part.mimetype.split("/", 1)
+    mime = MIMEBase(maintype, subtype)
+    mime.set_payload(part.data)
+    encoders.encode_base64(mime)
+    if part.cid:
+        mime["Content-ID"] = f"<{part.cid}>"
+        mime.add_header("Content-Disposition", "inline", filename=part.filename)
+    else:
+        mime.add_header("Content-Disposition", "attachment", filename=part.filename)
+    return mime
+
+
 def build_message(settings: MailSettings, to: str, subject: str, body: str,
                   attachments: tuple = (), *, html: str | None = None,
-                  domain: str = "seminar.local") -> EmailMessage:
+                  domain: str = "seminar.local") -> Message:
     """A message with a plain-text part, an optional HTML alternative and attachments.
 
-    `attachments` holds `Attachment`s or (filename, mimetype, bytes) tuples.
+    `attachments` holds `Attachment`s or (filename, mimetype, bytes) tuples. Built with the
+    classic email.mime classes: three times faster than EmailMessage, which counts for 5,000.
     """
-    msg = EmailMessage(policy=POLICY)
-    msg["From"] = settings.sender
+    # Boundaries of our own (base64 bodies never hold "_"): the generator would otherwise compile
+    # a regular expression per message to find one.
+    boundary = f"=_seminar_{uuid.uuid4().hex}"
+    msg: Message = MIMEText(body, "plain", "utf-8")
+    if html is not None:
+        msg = MIMEMultipart("alternative", boundary + "_a", [msg, MIMEText(html, "html", "utf-8")])
+    if attachments:
+        msg = MIMEMultipart("mixed", boundary + "_m", [msg, *(_part(a) for a in attachments)])
+    name, address = parseaddr(settings.sender)
+    msg["From"] = formataddr((name, address), charset="utf-8")
     msg["To"] = to
     msg["Subject"] = _subject(" ".join(subject.split()))
     msg["Date"] = format_datetime(datetime.now(UTC))
     msg["Message-ID"] = make_msgid(domain=domain)
-    msg.set_content(body)
-    if html is not None:
-        msg.add_alternative(html, subtype="html")
-    for item in attachments:
-        part = item if isinstance(item, Attachment) else Attachment(*item)
-        maintype, subtype = part.mimetype.split("/", 1)
-        if part.cid:
-            msg.add_attachment(part.data, maintype=maintype, subtype=subtype, filename=part.filename,
-                               disposition="inline", cid=f"<{part.cid}>")
-        else:
-            msg.add_attachment(part.data, maintype=maintype, subtype=subtype, filename=part.filename)
     return msg
 
 
+def wire_bytes(msg: Message) -> bytes:
+    """The message as it goes to the mail server (CRLF line ends)."""
+    return msg.as_bytes(policy=WIRE)
+
+
+def subject_of(msg: Message) -> str:
+    """The Subject header, decoded."""
+    return str(make_header(decode_header(msg["Subject"] or "")))
+
+
+def parsed(msg: Message) -> EmailMessage:
+    """The message as a reader sees it (email.policy.default: get_body, decoded headers)."""
+    return email.message_from_bytes(wire_bytes(msg), policy=email.policy.default)  # type: ignore[return-value]
+
+
 def compose(settings: MailSettings, to: str, subject: str, body: str, attachments: tuple = (), *,
-            html: str | None = None) -> EmailMessage:
+            html: str | None = None) -> Message:
     """The finished message, its Message-ID on the public URL's domain.
 
     Without `html`, the HTML part is the text laid out by templates/mail/layout.html.

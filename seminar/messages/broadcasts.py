@@ -121,17 +121,18 @@ def count_recipients(event: Event, flt: RecipientFilter) -> int:
     return db.session.scalar(select(func.count()).select_from(recipients_query(event, flt).subquery())) or 0
 
 
-def placeholder_values(registration: Registration) -> dict[str, str]:
-    facts = event_facts(registration.event)
+def placeholder_values(registration: Registration, facts: dict[str, str] | None = None) -> dict[str, str]:
+    """What the placeholders stand for, for one registration (`facts`: the event's, computed once)."""
+    facts = facts or event_facts(registration.event)
     return {"first_name": registration.first_name, "last_name": registration.last_name,
             "middle_name": registration.middle_name or "", "full_name": registration.full_name,
             "personal_url": personal_url(registration), **{k: facts[k] for k in (
                 "event_title", "event_date", "event_time", "event_place")}}
 
 
-def personalise(draft: Draft, registration: Registration) -> tuple[str, str]:
+def personalise(draft: Draft, registration: Registration, facts: dict[str, str] | None = None) -> tuple[str, str]:
     """(subject, body) as this registration receives them."""
-    values = placeholder_values(registration)
+    values = placeholder_values(registration, facts)
     return draft.subject.strip().format_map(values), draft.body.strip().format_map(values) + "\n"
 
 
@@ -195,8 +196,9 @@ def fan_out(broadcast_id: int, chunk: int = CHUNK) -> int:
         if not batch:
             break
         rows = []
+        facts = event_facts(event)
         for registration in batch:
-            subject, body = personalise(draft, registration)
+            subject, body = personalise(draft, registration, facts)
             rows.append(outbox.row_values(message_to(registration, subject, body), kind="broadcast",
                                           event_id=event_id, registration_id=registration.id,
                                           broadcast_id=broadcast_id))

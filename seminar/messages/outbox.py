@@ -15,15 +15,15 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email.message import Message
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from ..dbtypes import utcnow
 from ..extensions import db
-from ..mail import MailSettings, PermanentFailure, TemporaryFailure, Transport
+from ..mail import MailSettings, PermanentFailure, TemporaryFailure, Transport, subject_of, wire_bytes
 from .models import FAILED, PENDING, SENDING, SENT, OutboundMail
 
 log = logging.getLogger(__name__)
@@ -31,11 +31,13 @@ log = logging.getLogger(__name__)
 #: session.info keys: rows added in the open transaction, and what to do once it commits.
 _ADDED = "seminar.outbox.added"
 _AFTER_COMMIT = "seminar.outbox.after_commit"
+#: Messages one worker claims at a time.
+CLAIM = 20
 
 
 # ---------------------------------------------------------------- writing
 
-def add(msg: EmailMessage, *, kind: str, event_id: int | None = None, registration_id: int | None = None,
+def add(msg: Message, *, kind: str, event_id: int | None = None, registration_id: int | None = None,
         broadcast_id: int | None = None, schedule_id: int | None = None) -> OutboundMail:
     """Keep `msg` in the current transaction; it is sent once the caller commits."""
     row = OutboundMail(**row_values(msg, kind=kind, event_id=event_id, registration_id=registration_id,
@@ -46,11 +48,11 @@ def add(msg: EmailMessage, *, kind: str, event_id: int | None = None, registrati
     return row
 
 
-def row_values(msg: EmailMessage, **links: object) -> dict:
+def row_values(msg: Message, **links: object) -> dict:
     """The columns of an outbound_mail row for `msg` (for bulk inserts too)."""
     now = utcnow()
     return {"message_id": str(msg["Message-ID"]).strip("<>"), "recipient": str(msg["To"]),
-            "subject": str(msg["Subject"]), "raw": bytes(msg), "status": PENDING, "attempts": 0,
+            "subject": subject_of(msg), "raw": wire_bytes(msg), "status": PENDING, "attempts": 0,
             "next_attempt_at": now, "created_at": now, "last_error": "", **links}
 
 
@@ -115,8 +117,8 @@ def settings() -> MailSettings:
 
 
 def _lease(config) -> timedelta:
-    """How long a claim holds: a send that takes longer than this is presumed dead."""
-    return timedelta(seconds=config.get("MAIL_TIMEOUT", 10) * 3 + 10)
+    """How long a claim holds: a batch still unsent by then is presumed dead and taken over."""
+    return timedelta(seconds=config.get("MAIL_TIMEOUT", 10) * 4 + 10)
 
 
 def backoff(attempts: int, config) -> timedelta:
@@ -125,24 +127,37 @@ def backoff(attempts: int, config) -> timedelta:
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 1800))
 
 
-def _due(table, now: datetime):
-    return or_(and_(table.status == PENDING, table.next_attempt_at <= now),
-               and_(table.status == SENDING, table.lease_until < now))
+def claim(now: datetime, size: int = CLAIM) -> list[OutboundMail]:
+    """Take up to `size` due messages for this worker; one UPDATE … WHERE status decides between workers.
 
-
-def claim_next(now: datetime) -> OutboundMail | None:
-    """Take the oldest due message for this worker, or None; one UPDATE decides between workers."""
+    First the pending ones in the order they came due, then claims a killed worker left to expire.
+    """
     inner = aliased(OutboundMail)
-    oldest = (select(inner.id).where(_due(inner, now)).order_by(inner.id).limit(1)
-              .with_for_update(skip_locked=True).scalar_subquery())
-    claimed = db.session.execute(
-        update(OutboundMail).where(OutboundMail.id == oldest, _due(OutboundMail, now))
-        .values(status=SENDING, lease_until=now + _lease(current_app.config),
-                attempts=OutboundMail.attempts + 1)
-        .returning(OutboundMail.id).execution_options(synchronize_session=False)
-    ).scalar()
+    kinds = (
+        (lambda t: and_(t.status == PENDING, t.next_attempt_at <= now), inner.next_attempt_at),
+        (lambda t: and_(t.status == SENDING, t.lease_until < now), inner.lease_until),
+    )
+    for waiting, order in kinds:
+        due = select(inner.id).where(waiting(inner)).order_by(order).limit(size).with_for_update(skip_locked=True)
+        ids = list(db.session.scalars(
+            update(OutboundMail).where(OutboundMail.id.in_(due.scalar_subquery()), waiting(OutboundMail))
+            .values(status=SENDING, lease_until=now + _lease(current_app.config), attempts=OutboundMail.attempts + 1)
+            .returning(OutboundMail.id).execution_options(synchronize_session=False)))
+        db.session.commit()
+        if ids:
+            return list(db.session.scalars(select(OutboundMail).where(OutboundMail.id.in_(ids))
+                                           .order_by(OutboundMail.id)))
+    return []
+
+
+def release(rows: list[OutboundMail]) -> None:
+    """Give back claimed messages this worker will not send now (not counted as an attempt)."""
+    for row in rows:
+        db.session.execute(update(OutboundMail).where(
+            OutboundMail.id == row.id, OutboundMail.status == SENDING, OutboundMail.lease_until == row.lease_until)
+            .values(status=PENDING, lease_until=None, attempts=OutboundMail.attempts - 1)
+            .execution_options(synchronize_session=False))
     db.session.commit()
-    return db.session.get(OutboundMail, claimed) if claimed is not None else None
 
 
 def _eml_name(row: OutboundMail) -> str:
@@ -182,21 +197,29 @@ def drain(limit: int | None = None) -> DrainResult:
     """Send due messages until none is left (or the mail server stops answering)."""
     result = DrainResult()
     transport = Transport(settings())
+    margin = timedelta(seconds=current_app.config.get("MAIL_TIMEOUT", 10) * 2)
     try:
         while limit is None or result.sent + result.failed + result.retrying < limit:
-            row = claim_next(utcnow())
-            if row is None:
+            batch = claim(utcnow())
+            if not batch:
                 break
-            try:
-                transport.deliver(row.raw, row.recipient, _eml_name(row))
-            except TemporaryFailure as exc:
-                _finish(row, result, exc, permanent=False)
-                break  # the server is down or busy: the rest waits for the next try
-            except PermanentFailure as exc:
-                _finish(row, result, exc, permanent=True)
-            else:
-                _finish(row, result, None, permanent=False)
-            db.session.expunge(row)  # a long run keeps no rows (and their bytes) in memory
+            for i, row in enumerate(batch):
+                lease = row.lease_until
+                if lease is not None and utcnow() + margin > lease:
+                    release(batch[i:])  # too little time left to send safely under this claim
+                    break
+                try:
+                    transport.deliver(row.raw, row.recipient, _eml_name(row))
+                except TemporaryFailure as exc:
+                    _finish(row, result, exc, permanent=False)
+                    release(batch[i + 1:])
+                    return result  # the server is down or busy: the rest waits for the next try
+                except PermanentFailure as exc:
+                    _finish(row, result, exc, permanent=True)
+                else:
+                    _finish(row, result, None, permanent=False)
+            for row in batch:  # a long run keeps no rows (and their bytes) in memory
+                db.session.expunge(row)
     finally:
         transport.close()
     return result

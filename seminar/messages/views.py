@@ -15,6 +15,7 @@ from ..extensions import db
 from ..manage.services import managed_event_or_404
 from ..templating import ROLE_LABELS, STATUS_LABELS
 from . import broadcasts, outbox, schedules
+from ..mail import parsed
 from .broadcasts import Draft, MessageError, RecipientFilter
 from .forms import MessageForm, ScheduleForm
 from .models import Broadcast, OutboundMail
@@ -126,6 +127,7 @@ def compose(slug):
 def _preview_parts(msg) -> dict | None:
     if msg is None:
         return None
+    msg = parsed(msg)
     html = msg.get_body(preferencelist=("html",)).get_content()
     for part in msg.walk():  # inline images shown in the page, as a mail client would
         if part["Content-ID"]:
