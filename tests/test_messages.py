@@ -281,3 +281,37 @@ def test_each_kind_of_message_goes_through_real_smtp(app, client, make_event, ma
     assert "Автобусы" in subjects
     assert all(m.get_body(preferencelist=("html",)) is not None for m in inbox.messages)
     assert person.email in [e.rcpt_tos[0] for e in inbox.envelopes]
+
+
+def test_on_postgresql_two_drains_at_once_send_each_message_once(app_config, postgres_url, tmp_path):
+    import threading
+
+    from seminar import create_app
+    from seminar.mail import MailSettings, build_message
+    from seminar.messages import broadcasts, outbox
+    from seminar.messages.jobs import own_context
+
+    pg = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": postgres_url})
+    with pg.app_context():
+        db.create_all()
+        settings = MailSettings.from_config(pg.config)
+        rows = [outbox.row_values(build_message(settings, f"p{i}@example.ru", "Тема", "Текст"), kind="notice")
+                for i in range(120)]
+        broadcasts.insert_ignoring_duplicates(rows)
+        broadcasts.insert_ignoring_duplicates(rows[:10])  # the same messages again: skipped
+        db.session.commit()
+
+        def drain():
+            with pg.app_context(), own_context():
+                outbox.drain()
+
+        threads = [threading.Thread(target=drain) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert outbox.counts() == {"pending": 0, "sending": 0, "sent": 120, "failed": 0}
+        assert db.session.scalar(select(func.max(OutboundMail.attempts))) == 1
+        db.session.remove()
+        db.engine.dispose()
+    assert len(list((tmp_path / "instance" / "outbox").glob("*.eml"))) == 120

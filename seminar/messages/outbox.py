@@ -2,9 +2,9 @@
 
 - `add` puts a message in the current transaction; after the commit the queue is woken (an
   SQLAlchemy `after_commit` hook), so nothing is sent for a change that was rolled back.
-- `drain` (a queue job) claims one due row at a time with a single UPDATE … WHERE status is
-  pending, sends it and marks it sent. Two workers never send the same row; a worker killed
-  mid-send leaves a claim that expires (`lease_until`) and the row is sent again then.
+- `drain` (a queue job) claims a few due rows at a time with a single UPDATE … WHERE status is
+  pending, sends each and marks it sent in its own commit. Two workers never send the same row;
+  a worker killed mid-send leaves a claim that expires (`lease_until`) and the row is sent then.
 - A failure puts the row back with a back-off (30 s, 1 min, 2 min … at most 30 min); after
   MAIL_MAX_ATTEMPTS it is marked failed with the server's answer. The worker's periodic sweep
   picks up whatever a missed wake-up (kill -9 between commit and enqueue) left behind.

@@ -12,10 +12,10 @@ from ..checkin.roster import paginate_rows
 from ..dbtypes import utcnow
 from ..events.models import Event, Municipality
 from ..extensions import db
+from ..mail import parsed
 from ..manage.services import managed_event_or_404
 from ..templating import ROLE_LABELS, STATUS_LABELS
 from . import broadcasts, outbox, schedules
-from ..mail import parsed
 from .broadcasts import Draft, MessageError, RecipientFilter
 from .forms import MessageForm, ScheduleForm
 from .models import Broadcast, OutboundMail
@@ -132,7 +132,8 @@ def _preview_parts(msg) -> dict | None:
     for part in msg.walk():  # inline images shown in the page, as a mail client would
         if part["Content-ID"]:
             data = base64.b64encode(part.get_content()).decode()
-            html = html.replace(f"cid:{part['Content-ID'].strip('<>')}", f"data:{part.get_content_type()};base64,{data}")
+            uri = f"data:{part.get_content_type()};base64,{data}"
+            html = html.replace(f"cid:{part['Content-ID'].strip('<>')}", uri)
     return {"subject": str(msg["Subject"]), "to": str(msg["To"]),
             "text": msg.get_body(preferencelist=("plain",)).get_content(), "html": html}
 
