@@ -188,6 +188,20 @@ def free_port() -> int:
 class LiveServer:
     def __init__(self, url: str, proc: subprocess.Popen, instance: Path, env: dict):
         self.url, self.proc, self.instance, self.env = url, proc, instance, env
+        #: The queue worker beside gunicorn, as `make run` starts it (sends the e-mail).
+        self.worker: subprocess.Popen | None = None
+
+    def stop(self) -> None:
+        """Stop gunicorn and the queue worker."""
+        for proc in (self.proc, self.worker):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+        for proc in (self.proc, self.worker):
+            if proc is not None:
+                try:
+                    proc.wait(15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
 
     def flask(self, *args: str, input: str | None = None) -> str:
         """Run a `flask --app seminar` command against the server's database."""
@@ -197,7 +211,8 @@ class LiveServer:
         return out.stdout
 
 
-def start_live_server(instance: Path, extra_env: dict | None = None, workers: int = 2) -> LiveServer:
+def start_live_server(instance: Path, extra_env: dict | None = None, workers: int = 2,
+                      queue_worker: bool = True) -> LiveServer:
     port = free_port()
     env = {**os.environ, "SEMINAR_INSTANCE_PATH": str(instance), "SEMINAR_SECRET_KEY": "live-test",
            "SEMINAR_RATELIMIT_REGISTER": "10000 per minute", "SEMINAR_RATELIMIT_LOGIN": "10000 per minute",
@@ -219,7 +234,12 @@ def start_live_server(instance: Path, extra_env: dict | None = None, workers: in
     else:
         proc.kill()
         raise RuntimeError("gunicorn did not start: " + (instance / "gunicorn.log").read_text())
-    return LiveServer(f"http://127.0.0.1:{port}", proc, instance, env)
+    server = LiveServer(f"http://127.0.0.1:{port}", proc, instance, env)
+    if queue_worker:
+        with open(instance / "worker.log", "a") as log:
+            server.worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "seminar", "worker"],
+                                             env=env, cwd=ROOT, stdout=log, stderr=log)
+    return server
 
 
 @pytest.fixture
@@ -230,8 +250,7 @@ def live_server(tmp_path):
     server = start_live_server(instance)
     server.flask("demo")
     yield server
-    server.proc.terminate()
-    server.proc.wait(10)
+    server.stop()
 
 
 @pytest.fixture
@@ -243,8 +262,7 @@ def pg_live_server(tmp_path, postgres_url):
     server.database_url = postgres_url
     server.flask("demo")
     yield server
-    server.proc.terminate()
-    server.proc.wait(10)
+    server.stop()
 
 
 # ---------------------------------------------------------------- browser

@@ -186,3 +186,33 @@ def event_outbox(client) -> str:
 
 
 from pathlib import Path  # noqa: E402
+
+
+def test_a_message_queued_after_the_last_commit_of_a_request_is_still_kept(app, make_event, make_registration,
+                                                                             outbox):
+    from seminar.registration import notify
+
+    person = make_registration(make_event())
+    with app.test_request_context("/"):
+        notify.send_approved(person)  # the older pattern: commit first, then send
+    [message] = outbox()
+    assert message["To"] == person.email
+
+
+def test_a_speakers_programme_change_goes_through_real_smtp(app, client, make_event, make_registration, make_user,
+                                                             smtp_server):
+    from tests.test_programme import add, at
+
+    inbox, url = smtp_server
+    app.config["MAIL_URL"] = url
+    event = make_event(starts_at=at(10), ends_at=at(17, 30))
+    speaker = make_registration(event, email="morozova@example.ru")
+    session = add(event, "Госпаблики", at(11), at(11, 40), speakers=[speaker])
+    make_user(event=event)
+    client.post("/login", data={"email": "org@example.ru", "password": "secret-pass-1"})
+    client.post(f"/manage/events/{event.slug}/programme/sessions/{session.id}", data={
+        "title": "Госпаблики", "kind": "talk", "day": at(10).date().isoformat(), "starts": "12:00",
+        "ends": "12:40", "position": "0"})
+    [message] = inbox.wait_for(1)
+    assert inbox.envelopes[0].rcpt_tos == ["morozova@example.ru"]
+    assert "Госпаблики" in message["Subject"] and "12:00–12:40" in plain_text(message)

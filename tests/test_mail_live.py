@@ -73,7 +73,7 @@ def test_kill_9_of_web_and_worker_loses_no_confirmation_and_sends_none_twice(tmp
     instance.mkdir()
     (instance / "config.py").write_text("MAIL_RETRY_SECONDS = 2\n")
     env = {"SEMINAR_MAIL_URL": silent_smtp, "SEMINAR_MAIL_TIMEOUT": "2"}
-    server = start_live_server(instance, env)
+    server = start_live_server(instance, env, queue_worker=False)
     server.flask("demo")
     server.flask("shell", input=OPEN_EVENT)
     worker = start_worker(server.env, instance / "worker.log")
@@ -87,7 +87,7 @@ def test_kill_9_of_web_and_worker_loses_no_confirmation_and_sends_none_twice(tmp
     inbox, controller = start_smtp()
     try:
         env["SEMINAR_MAIL_URL"] = f"smtp://127.0.0.1:{controller.port}"
-        server = start_live_server(instance, env)
+        server = start_live_server(instance, env, queue_worker=False)
         worker = start_worker(server.env, instance / "worker.log")
         try:
             inbox.wait_for(10, timeout=90)

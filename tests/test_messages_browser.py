@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import email
+import time
 from email import policy
 
 from tests.conftest import ARTIFACTS, screenshot
@@ -74,6 +75,9 @@ def test_organiser_writes_to_a_group_on_a_phone_and_a_desktop(live_server, phone
 
 def test_the_confirmation_e_mail_reads_well_in_a_browser(live_server, phone_page, desktop_page):
     live_server.flask("shell", input=DRAIN)
+    deadline = time.time() + 15  # sent by the shell's drain or by the worker beside the server
+    while not list((live_server.instance / "outbox").glob("*.eml")) and time.time() < deadline:
+        time.sleep(0.1)
     [eml] = sorted((live_server.instance / "outbox").glob("*.eml"))
     message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
     html = message.get_body(preferencelist=("html",)).get_content()

@@ -16,6 +16,7 @@ def worker_command(workers: int) -> None:
 
     use_app(current_app._get_current_object())  # type: ignore[attr-defined]
     drain_job()  # whatever was left when the last worker stopped goes out first
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    # An idle worker looks for new jobs at least every second (Huey's default backs off to 10 s).
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True, max_delay=1.0)
     click.echo(f"seminar worker: {workers} threads, queue {type(huey.storage).__name__}", err=True)
     consumer.run()
