@@ -315,3 +315,35 @@ def test_on_postgresql_two_drains_at_once_send_each_message_once(app_config, pos
         db.session.remove()
         db.engine.dispose()
     assert len(list((tmp_path / "instance" / "outbox").glob("*.eml"))) == 120
+
+
+def test_a_group_message_whose_fan_out_was_lost_is_resumed_by_the_sweep(app, make_event, make_registration,
+                                                                        outbox):
+    from seminar.messages import broadcasts, jobs
+    from seminar.messages.models import Broadcast
+
+    event = make_event()
+    people = [make_registration(event) for _ in range(3)]
+    broadcast = broadcasts.create(event, broadcasts.Draft("Тема", "Текст"), None)
+    db.session.info.pop("seminar.outbox.after_commit")  # the worker was killed before it took the job
+    broadcast.created_at = datetime.now(UTC) - timedelta(minutes=5)
+    db.session.commit()
+    assert outbox() == []
+    jobs.sweep()
+    assert sorted(m["To"] for m in outbox()) == sorted(p.email for p in people)
+    assert db.session.get(Broadcast, broadcast.id).fanned_out_at is not None
+
+
+def test_the_text_of_old_sent_mail_is_dropped_but_the_log_stays(app, make_event, make_registration):
+    from seminar.messages import outbox
+    from seminar.registration import notify
+
+    notify.send_approved(make_registration(make_event()))
+    db.session.commit()
+    [row] = db.session.scalars(select(OutboundMail)).all()
+    assert row.status == "sent" and row.raw
+    assert outbox.forget_sent(datetime.now(UTC) - timedelta(days=30)) == 0
+    assert outbox.forget_sent(datetime.now(UTC) + timedelta(seconds=1)) == 1
+    db.session.commit()
+    db.session.refresh(row)
+    assert row.raw == b"" and row.status == "sent" and row.recipient

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import string
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, exists, func, select
@@ -212,6 +213,12 @@ def fan_out(broadcast_id: int, chunk: int = CHUNK) -> int:
         broadcast.fanned_out_at = utcnow()
     db.session.commit()
     return written
+
+
+def unfinished(created_before: datetime) -> list[int]:
+    """Group messages whose e-mails are not all written yet, sent before `created_before`."""
+    return list(db.session.scalars(select(Broadcast.id).where(
+        Broadcast.fanned_out_at.is_(None), Broadcast.created_at < created_before)))
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,16 @@ from flask_babel import force_locale
 from huey import crontab
 
 from ..dbtypes import utcnow
+from ..extensions import db
 from ..queue import job, periodic_job
 from . import outbox
 
 #: A retry or an expired claim due within this is picked up by a drain scheduled for it.
 SWEEP_AHEAD = timedelta(seconds=60)
+#: A group message still not fanned out this long after it was sent lost its job: start it again.
+RESUME_AFTER = timedelta(minutes=2)
+#: The full text of a sent e-mail is dropped after this (the delivery log keeps who and when).
+KEEP_SENT = timedelta(days=30)
 
 
 @contextmanager
@@ -37,7 +42,12 @@ def drain_job() -> None:
 
 
 def sweep() -> None:
-    """Send what is due now, and come back when the next retry (or an expired claim) is due."""
+    """Send what is due now, resume group messages whose fan-out was cut short (a killed worker),
+    and come back when the next retry (or an expired claim) is due."""
+    from .broadcasts import unfinished
+
+    for broadcast_id in unfinished(utcnow() - RESUME_AFTER):
+        fan_out_job(broadcast_id)
     outbox.drain()
     now = utcnow()
     due = outbox.next_due(now)
@@ -61,7 +71,12 @@ def fan_out_job(broadcast_id: int) -> None:
 
 @periodic_job(crontab(minute="*/5"))
 def schedules_job() -> None:
-    """Every five minutes: reminders and certificate notices that came due."""
+    """Every five minutes: reminders and certificate notices that came due; old e-mail texts dropped."""
     from .schedules import run_due
 
-    _run(lambda: run_due(utcnow()))
+    def run() -> None:
+        run_due(utcnow())
+        outbox.forget_sent(utcnow() - KEEP_SENT)
+        db.session.commit()
+
+    _run(run)

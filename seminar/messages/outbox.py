@@ -252,3 +252,11 @@ def counts(*where) -> dict[str, int]:
     found = {status: 0 for status in (PENDING, SENDING, SENT, FAILED)}
     found.update({status: n for status, n in rows})
     return found
+
+
+def forget_sent(before: datetime) -> int:
+    """Drop the text of e-mails sent before `before` (personal data kept no longer than needed)."""
+    result = db.session.execute(update(OutboundMail).where(
+        OutboundMail.status == SENT, OutboundMail.sent_at < before, func.length(OutboundMail.raw) > 0)
+        .values(raw=b"").execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
