@@ -347,3 +347,28 @@ def test_the_text_of_old_sent_mail_is_dropped_but_the_log_stays(app, make_event,
     db.session.commit()
     db.session.refresh(row)
     assert row.raw == b"" and row.status == "sent" and row.recipient
+
+
+def test_the_organiser_switches_a_scheduled_message_off_and_moves_it(client, make_event, make_user):
+    event = make_event()
+    login(client, make_user, event)
+    client.get(f"/manage/events/{event.slug}/messages/")
+    url = f"/manage/events/{event.slug}/messages/schedules/reminder"
+    client.post(url, data={"reminder-offset_hours": "48"})  # the box unticked: off
+    reminder = db.session.scalar(select(MessageSchedule).where(MessageSchedule.event_id == event.id,
+                                                               MessageSchedule.kind == "reminder"))
+    db.session.refresh(reminder)
+    assert (reminder.enabled, reminder.offset_hours) == (False, 48)
+    page = client.post(url, data={"reminder-enabled": "y", "reminder-offset_hours": "0"}, follow_redirects=True)
+    assert "От 1 до 720 часов" in page.get_data(as_text=True)
+    db.session.refresh(reminder)
+    assert (reminder.enabled, reminder.offset_hours) == (False, 48)
+    assert client.post(f"/manage/events/{event.slug}/messages/schedules/nonsense").status_code == 404
+
+
+def test_door_staff_cannot_open_the_messages_pages(client, make_event, make_user):
+    event = make_event()
+    make_user(email="door@example.ru", role="door", event=event)
+    client.post("/login", data={"email": "door@example.ru", "password": "secret-pass-1"})
+    assert client.get(f"/manage/events/{event.slug}/messages/").status_code == 403
+    assert client.post(f"/manage/events/{event.slug}/messages/new", data={"action": "send"}).status_code == 403
