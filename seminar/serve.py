@@ -42,6 +42,8 @@ def main() -> None:
     threads = os.environ.get("THREADS", "8")
     args = [sys.executable, "-m", "gunicorn", "--workers", workers, "--threads", threads,
             "--bind", f"{host}:{port}", "--access-logfile", "-", *tls_args, "seminar:create_app()"]
+    if os.environ.get("QUEUE_WORKER") == "0":  # the worker runs as its own service (deploy/)
+        os.execv(sys.executable, args)
     sys.exit(run_beside_worker(args))
 
 
