@@ -9,8 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("bench.badges", "bench.checkin", "bench.scale")
-BENCHMARKS = ("bench.badges", "bench.checkin", "bench.certificates")
+BENCHMARKS = ("bench.badges", "bench.checkin", "bench.scale", "bench.certificates", "bench.broadcast")
 
 
 def main() -> int:

@@ -200,16 +200,13 @@ mail_cli = AppGroup("mail", help="Outgoing e-mail.")
 
 @mail_cli.command("resend")
 def mail_resend():
-    """Send again the messages kept in <instance>/outbox/failed/ while the mail server was down."""
-    from flask import current_app
+    """Send again the messages that failed (the mail server refused them or was down too long)."""
+    from .messages import outbox
 
-    from . import mail
-
-    settings = mail.MailSettings.from_config(current_app.config)
-    if not settings.url:
-        raise click.ClickException("SEMINAR_MAIL_URL is not set")
-    sent, failed = mail.resend_failed(settings)
-    click.echo(f"sent {sent}, still failing {failed}")
+    queued = outbox.retry_failed(wake_queue=False)
+    db.session.commit()
+    result = outbox.drain()
+    click.echo(f"queued {queued}; sent {result.sent}, still failing {result.failed + result.retrying}")
 
 
 @click.command("seed-if-empty")

@@ -59,6 +59,8 @@ def build_config(instance_path: str) -> dict:
         "BEHIND_PROXY": os.environ.get("SEMINAR_BEHIND_PROXY") == "1",
         #: /metrics in Prometheus' format for the IT department's monitoring.
         "METRICS": os.environ.get("SEMINAR_METRICS") == "1",
+        #: Seconds an SMTP server may stay silent before a send counts as failed (and is retried).
+        "MAIL_TIMEOUT": float(os.environ.get("SEMINAR_MAIL_TIMEOUT") or 10),
     }
 
 

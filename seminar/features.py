@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 from flask import Blueprint, Flask, current_app
@@ -50,6 +51,8 @@ class Features:
     #: Functions by extension point, e.g. "certificate_sessions" (attendance gives certificates
     #: the sessions a person attended) or "survey_averages" (the survey gives the report its marks).
     hooks: dict[str, list[Callable]] = field(default_factory=dict)
+    #: The modules holding the features' queue jobs (imported: Huey knows a task once defined).
+    job_modules: list[ModuleType] = field(default_factory=list)
     personal_data: list[PersonalData] = field(default_factory=list)
 
     def add_blueprint(self, bp: Blueprint, *, api: bool = False) -> None:
@@ -81,6 +84,12 @@ class Features:
         templates = self.partials.setdefault(slot, [])
         if template not in templates:
             templates.append(template)
+
+    def add_jobs(self, *modules: ModuleType) -> None:
+        """A feature's queue jobs: the modules whose `@job`/`@periodic_job` functions the worker runs."""
+        for module in modules:
+            if module not in self.job_modules:
+                self.job_modules.append(module)
 
     def add_hook(self, point: str, fn: Callable) -> None:
         """Offer `fn` at a named extension point that another feature calls (see ARCHITECTURE.md)."""

@@ -6,11 +6,13 @@ from .certificates.models import Certificate
 from .checkin.models import CheckIn, CheckInAudit
 from .contacts.models import ContactConsent, ContactExchange
 from .events.models import Event, EventStatus, Municipality, Region
+from .messages.models import Broadcast, MessageSchedule, OutboundMail
 from .programme.models import Room, Session, SessionKind, session_speaker
 from .registration.models import Registration, Role, Status
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Certificate", "CheckIn", "CheckInAudit", "Event", "EventStatus", "Municipality",
+    "ApiToken", "AuditEntry", "Certificate", "CheckIn", "CheckInAudit", "Broadcast", "Event", "EventStatus",
+    "MessageSchedule", "Municipality", "OutboundMail",
     "Region", "Registration", "Role", "Room", "Session", "SessionKind", "Status", "User", "UserRole",
     "session_speaker", "user_event",
 ]

@@ -45,6 +45,12 @@ def worker_app() -> Flask:
     return _worker_app
 
 
+def use_app(app: Flask) -> None:
+    """Run the jobs of this process in `app` (the worker command's own app)."""
+    global _worker_app
+    _worker_app = app
+
+
 def _in_app_context(fn: Callable) -> Callable:
     @wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
@@ -60,7 +66,7 @@ def job(**options: Any) -> Callable:
     """A queue task (Huey's `task` options: retries, retry_delay, priority…)."""
 
     def decorate(fn: Callable) -> Any:
-        return huey.task(name=f"{fn.__module__}.{fn.__qualname__}", **options)(_in_app_context(fn))
+        return huey.task(name=fn.__qualname__, **options)(_in_app_context(fn))
 
     return decorate
 
@@ -69,7 +75,7 @@ def periodic_job(validate_datetime: Callable, **options: Any) -> Callable:
     """A task the worker runs on a schedule, e.g. `periodic_job(crontab(minute="*/5"))`."""
 
     def decorate(fn: Callable) -> Any:
-        return huey.periodic_task(validate_datetime, name=f"{fn.__module__}.{fn.__qualname__}",
+        return huey.periodic_task(validate_datetime, name=fn.__qualname__,
                                   **options)(_in_app_context(fn))
 
     return decorate

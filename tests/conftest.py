@@ -317,6 +317,20 @@ def free_port() -> int:
 class LiveServer:
     def __init__(self, url: str, proc: subprocess.Popen, instance: Path, env: dict):
         self.url, self.proc, self.instance, self.env = url, proc, instance, env
+        #: The queue worker beside gunicorn, as `make run` starts it (sends the e-mail).
+        self.worker: subprocess.Popen | None = None
+
+    def stop(self) -> None:
+        """Stop gunicorn and the queue worker."""
+        for proc in (self.proc, self.worker):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+        for proc in (self.proc, self.worker):
+            if proc is not None:
+                try:
+                    proc.wait(15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
 
     def flask(self, *args: str, input: str | None = None) -> str:
         """Run a `flask --app seminar` command against the server's database."""
@@ -327,7 +341,7 @@ class LiveServer:
 
 
 def start_live_server(instance: Path, extra_env: dict | None = None, workers: int = 2,
-                      gunicorn_args: tuple[str, ...] = ()) -> LiveServer:
+                      gunicorn_args: tuple[str, ...] = (), queue_worker: bool = True) -> LiveServer:
     port = free_port()
     env = {**os.environ, "SEMINAR_INSTANCE_PATH": str(instance), "SEMINAR_SECRET_KEY": "live-test",
            "SEMINAR_RATELIMIT_REGISTER": "10000 per minute", "SEMINAR_RATELIMIT_LOGIN": "10000 per minute",
@@ -349,7 +363,12 @@ def start_live_server(instance: Path, extra_env: dict | None = None, workers: in
     else:
         proc.kill()
         raise RuntimeError("gunicorn did not start: " + (instance / "gunicorn.log").read_text())
-    return LiveServer(f"http://127.0.0.1:{port}", proc, instance, env)
+    server = LiveServer(f"http://127.0.0.1:{port}", proc, instance, env)
+    if queue_worker:
+        with open(instance / "worker.log", "a") as log:
+            server.worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "seminar", "worker"],
+                                             env=env, cwd=ROOT, stdout=log, stderr=log)
+    return server
 
 
 @pytest.fixture
@@ -360,8 +379,7 @@ def live_server(tmp_path):
     server = start_live_server(instance)
     server.flask("demo")
     yield server
-    server.proc.terminate()
-    server.proc.wait(10)
+    server.stop()
 
 
 @pytest.fixture
@@ -373,8 +391,7 @@ def pg_live_server(tmp_path, postgres_url):
     server.database_url = postgres_url
     server.flask("demo")
     yield server
-    server.proc.terminate()
-    server.proc.wait(10)
+    server.stop()
 
 
 # ---------------------------------------------------------------- browser
@@ -584,3 +601,67 @@ def organiser(client, make_user):
 def api_headers():
     """`bearer`, for tests that take it as a fixture."""
     return bearer
+
+
+# ---------------------------------------------------------------- mail
+
+class SmtpInbox:
+    """What a real SMTP server (aiosmtpd) received: envelopes, and the messages parsed."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+    @property
+    def messages(self):
+        import email
+        from email import policy
+
+        return [email.message_from_bytes(e.content, policy=policy.default) for e in list(self.envelopes)]
+
+    def wait_for(self, n: int, timeout: float = 10) -> list:
+        deadline = time.time() + timeout
+        while len(self.envelopes) < n and time.time() < deadline:
+            time.sleep(0.05)
+        return self.messages
+
+
+def start_smtp(port: int | None = None):
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port or free_port())
+    controller.start()
+    return inbox, controller
+
+
+@pytest.fixture
+def smtp_server():
+    """A local SMTP server: (inbox, "smtp://127.0.0.1:<port>")."""
+    inbox, controller = start_smtp()
+    yield inbox, f"smtp://127.0.0.1:{controller.port}"
+    controller.stop()
+
+
+@pytest.fixture
+def silent_smtp():
+    """An address that accepts connections and never says a word (a hanging mail server)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    yield f"smtp://127.0.0.1:{sock.getsockname()[1]}"
+    sock.close()
+
+
+@pytest.fixture
+def dead_smtp_url():
+    """An address where nothing listens."""
+    return f"smtp://127.0.0.1:{free_port()}"
+
+
+def plain_text(message) -> str:
+    """The plain-text part of a parsed e-mail."""
+    return message.get_body(preferencelist=("plain",)).get_content()

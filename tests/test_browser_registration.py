@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import email
+import time
 from email import policy
 
 import pytest
@@ -32,6 +33,9 @@ def test_participant_registers_on_a_phone_and_lands_on_the_personal_page(live_se
     assert page.get_by_text("Подтверждена").first.is_visible()
     screenshot(page, "phone-personal")
     personal_url = page.url.split("?")[0]
+    deadline = time.time() + 15  # the queue worker beside the server sends it
+    while not list((live_server.instance / "outbox").glob("*.eml")) and time.time() < deadline:
+        time.sleep(0.1)
     [eml] = list((live_server.instance / "outbox").glob("*.eml"))
     message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert personal_url.split("/r/")[1] in message.get_body().get_content()

@@ -206,7 +206,7 @@ def test_speaker_gets_an_email_saying_what_changed(event, rooms, client, make_us
         "starts": "12:00", "ends": "12:40", "position": "0"})
     mails = outbox()
     assert [m["To"] for m in mails] == ["morozova@example.ru"]
-    body = mails[0].get_content()
+    body = mails[0].get_body(preferencelist=("plain",)).get_content()
     assert "Госпаблики" in mails[0]["Subject"]
     assert "11:00–11:40" in body and "12:00–12:40" in body
     assert "«Большой зал»" in body and "«Малый зал»" in body

@@ -7,9 +7,10 @@ from ..features import features
 
 def register(app: Flask) -> None:
     """Plug this feature into the app."""
-    from . import api, cli, views
+    from . import api, cli, jobs, views
 
     registry = features(app)
+    registry.add_jobs(jobs)
     registry.add_blueprint(views.bp)
     registry.add_commands(cli.certificates_command)
     registry.add_blueprint(api.bp, api=True)

@@ -166,8 +166,8 @@ def approve_view(slug, registration_id):
     registration = managed_registration_or_404(event, registration_id)
     if approve(registration):
         _log("registration.approve", event, registration)
-        db.session.commit()
         notify.send_approved(registration)
+        db.session.commit()
         flash(_("Заявка %(name)s подтверждена.", name=registration.full_name), "success")
     return redirect(request.referrer or url_for(".event", slug=slug))
 
@@ -184,10 +184,10 @@ def cancel_view(slug, registration_id):
     _log("registration.cancel", event, registration)
     for other in promoted:
         _log("registration.promote", event, other)
-    db.session.commit()
     notify.send_cancelled(registration)
     for other in promoted:
         notify.send_promoted(other)
+    db.session.commit()
     flash(_("Регистрация %(name)s отменена.", name=registration.full_name), "success")
     return redirect(request.referrer or url_for(".event", slug=slug))
 

@@ -9,11 +9,12 @@ from ..features import features
 def register(app: Flask) -> None:
     """Plug this feature into the app."""
     from ..files import protect_sqlite
-    from . import cli, jobs, logs, models, retention, views  # noqa: F401  (models: the table; jobs: the schedule)
+    from . import cli, jobs, logs, retention, views
 
     protect_sqlite(app.config["SQLALCHEMY_DATABASE_URI"])
     logs.mask_werkzeug_log()
     registry = features(app)
+    registry.add_jobs(jobs)
     registry.add_blueprint(views.bp)
     registry.add_commands(cli.privacy_cli, cli.backup_command, cli.restore_command)
     registry.add_link("privacy.page", _l("Персональные данные"))

@@ -126,9 +126,9 @@ def session_form(slug, session_id=None):
             error = exc.message
             session = _session_or_404(event, session_id) if session_id else None
         else:
+            told = notify.send_session_changed(change) if change else 0
             db.session.commit()
             if change:
-                told = notify.send_session_changed(change)
                 flash(_("Секция сохранена. Спикерам отправлено писем: %(n)s.", n=told), "success")
             else:
                 flash(_("Секция сохранена."), "success")
@@ -155,8 +155,8 @@ def session_delete(slug, session_id):
     session = _session_or_404(event, session_id)
     item = session_item(session)
     speakers = delete_session(session)
-    db.session.commit()
     notify.send_session_removed(event, item, speakers)
+    db.session.commit()
     flash(_("Секция «%(title)s» удалена.", title=item.title), "success")
     return redirect(url_for(".editor", slug=slug))
 

@@ -55,3 +55,23 @@ def calendar_bytes(event: EventInfo, sessions: list[SessionItem], *, now: dateti
         cal.add_component(item)
     cal.add_missing_timezones()
     return cal.to_ical()
+
+
+def event_calendar_bytes(event: EventInfo, *, now: datetime, url: str) -> bytes:
+    """The whole event as one VEVENT (the .ics attached to the registration e-mail)."""
+    cal = Calendar()
+    cal.add("prodid", "-//seminar//event//RU")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    item = VEvent()
+    item.add("uid", f"event@{event.slug}.seminar")
+    item.add("dtstamp", now)
+    item.add("dtstart", event.local(event.starts_at))
+    item.add("dtend", event.local(event.ends_at))
+    item.add("summary", event.title)
+    item.add("location", event.place)
+    item.add("url", url)
+    cal.add_component(item)
+    cal.add_missing_timezones()
+    return cal.to_ical()

@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
     from . import api, invitations, manage, services, survey, views
 
     registry = features(app)
+    registry.add_jobs(invitations)
     registry.add_blueprint(views.bp)
     registry.add_blueprint(manage.bp)
     registry.add_blueprint(api.bp, api=True)

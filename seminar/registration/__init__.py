@@ -6,8 +6,9 @@ from ..features import features
 
 def register(app: Flask) -> None:
     """Plug this feature into the app."""
-    from . import jobs, services, views  # noqa: F401 (jobs: the queue's scheduled lapse of holds)
+    from . import jobs, services, views
 
     registry = features(app)
+    registry.add_jobs(jobs)
     registry.add_blueprint(views.bp)
     registry.add_template_global("seats_left_of", services.seats_left)

@@ -14,10 +14,15 @@ def personal_url(registration: Registration) -> str:
     return public_url("registration.personal", token=registration.access_token)
 
 
-def send_to(registration: Registration, subject: str, lines: list[str]) -> None:
-    """One e-mail to a registered person, in lines of plain text."""
+def send_to(registration: Registration, subject: str, lines: list[str], *, kind: str = "notice",
+            attachments: tuple = ()) -> None:
+    """One e-mail to a registered person, in lines of plain text (an HTML part is laid out from them).
+
+    It is queued in the current transaction: the caller's commit makes it durable.
+    """
     body = "\n".join(lines) + "\n"
-    mail.send(mail.MailSettings.from_config(current_app.config), registration.email, subject, body)
+    mail.send(mail.MailSettings.from_config(current_app.config), registration.email, subject, body,
+              attachments, kind=kind, event_id=registration.event_id, registration_id=registration.id)
 
 
 def greeting(registration: Registration) -> str:
@@ -37,16 +42,17 @@ def _status_line(registration: Registration) -> str:
 
 
 def send_registered(registration: Registration) -> None:
-    """The confirmation with the personal link."""
+    """The confirmation: date, local time and address, the personal link, the badge QR, an .ics."""
+    from ..messages.letters import badge_qr, event_facts, event_ics
+    from ..messages.render import render_text
+
     event = registration.event
-    send_to(registration, _("Регистрация: %(title)s", title=event.title), [
-        greeting(registration), "",
-        _("Вы зарегистрированы на мероприятие «%(title)s».", title=event.title),
-        _status_line(registration), "",
-        _("Ваша личная страница (статус, бейдж, программа, отмена участия):"),
-        personal_url(registration), "",
-        _("Не пересылайте эту ссылку: по ней открываются ваши данные."),
-    ])
+    confirmed = registration.status == "confirmed"
+    text = render_text("confirmation", greeting=greeting(registration), status_line=_status_line(registration),
+                       personal_url=personal_url(registration), confirmed=confirmed, **event_facts(event))
+    attachments = ((badge_qr(registration),) if confirmed else ()) + (event_ics(event),)
+    send_to(registration, _("Регистрация: %(title)s", title=event.title), [text.rstrip("\n")],
+            kind="confirmation", attachments=attachments)
 
 
 def send_confirm_email(registration: Registration) -> None:

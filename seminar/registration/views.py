@@ -75,17 +75,20 @@ def register_view(slug):
         except UnknownMunicipality:
             form.municipality.errors = [_("Выберите муниципальное образование из списка.")]
         else:
-            db.session.commit()
+            # The e-mail is queued in the registration's own transaction: both are kept, or neither.
             if event.confirm_email_hours:
                 # The same page whether or not the address was known: the link goes only by mail.
                 (notify.send_confirm_email if outcome.created else notify.send_link_again)(outcome.registration)
+                db.session.commit()
                 return render_template("registration/check_mail.html", event=event,
                                        email=outcome.registration.email)
             if not outcome.created:
                 notify.send_link_again(outcome.registration)
+                db.session.commit()
                 return render_template("registration/already.html", event=event,
                                        email=outcome.registration.email)
             notify.send_registered(outcome.registration)
+            db.session.commit()
             return redirect(url_for(".personal", token=outcome.registration.access_token, new=1))
     return render_template("registration/form.html", event=event, form=form,
                            consent_text=text_to_show(event))
@@ -124,10 +127,10 @@ def cancel_view(token):
     except NotCancellable:
         flash(_("Регистрация уже отменена."), "info")
         return redirect(url_for(".personal", token=token))
-    db.session.commit()
     notify.send_cancelled(registration)
     for other in promoted:
         notify.send_promoted(other)
+    db.session.commit()
     flash(_("Ваша регистрация отменена."), "success")
     return redirect(url_for(".personal", token=token))
 
