@@ -327,6 +327,8 @@ def test_templates_hold_no_inline_script_or_style():
     import re
 
     for path in (ROOT / "templates").rglob("*.html"):
+        if path.parent.name == "mail":  # e-mails are not pages: mail programs need inline styles
+            continue
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"\sstyle=|<style|\son[a-z]+=", text), path
         for script in re.findall(r"<script[^>]*>", text):

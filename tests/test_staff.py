@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from conftest import plain_text
 from sqlalchemy import select
 
 from seminar.audit.models import AuditEntry
@@ -20,7 +21,7 @@ def test_organiser_adds_a_door_account_that_sets_its_own_password(app, client, m
     assert door.role == "door" and door.password_hash == "" and event in door.events
     [letter] = outbox()
     assert letter["To"] == "door@example.ru"
-    path = re.search(r"http://[^/\s]+(/password/\S+)", letter.get_content()).group(1)
+    path = re.search(r"http://[^/\s]+(/password/\S+)", plain_text(letter)).group(1)
     assert client.get(path).status_code == 200
     mismatch = client.post(path, data={"password": "door-pass-123", "confirm": "other-pass-123"})
     assert "Пароли не совпадают" in mismatch.text

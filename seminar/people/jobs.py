@@ -20,4 +20,5 @@ def send_personal_links(registration_ids: list[int], first_time: bool = True) ->
                 continue
             (notify.send_registered if first_time else notify.send_link_again)(registration)
             sent += 1
+    db.session.commit()  # a job is its own caller: the queued letters are kept with this commit
     return sent
