@@ -188,6 +188,15 @@ def free_port() -> int:
 class LiveServer:
     def __init__(self, url: str, proc: subprocess.Popen, instance: Path, env: dict):
         self.url, self.proc, self.instance, self.env = url, proc, instance, env
+        #: e-mail → password of the demo staff accounts, as `flask demo` printed them.
+        self.passwords: dict[str, str] = {}
+
+    def load_demo(self) -> None:
+        """`flask demo`, keeping the staff passwords it generated for this instance."""
+        for line in self.flask("demo").splitlines():
+            email, _, password = line.strip().partition("  ")
+            if email.endswith("@belogorsk-forum.ru") and password:
+                self.passwords[email] = password.strip()
 
     def flask(self, *args: str, input: str | None = None) -> str:
         """Run a `flask --app seminar` command against the server's database."""
@@ -228,7 +237,7 @@ def live_server(tmp_path):
     instance = tmp_path / "live-instance"
     instance.mkdir()
     server = start_live_server(instance)
-    server.flask("demo")
+    server.load_demo()
     yield server
     server.proc.terminate()
     server.proc.wait(10)
@@ -241,7 +250,7 @@ def pg_live_server(tmp_path, postgres_url):
     instance.mkdir()
     server = start_live_server(instance, {"SEMINAR_DATABASE_URL": postgres_url})
     server.database_url = postgres_url
-    server.flask("demo")
+    server.load_demo()
     yield server
     server.proc.terminate()
     server.proc.wait(10)

@@ -14,7 +14,7 @@ import pytest
 from seminar.checkin.models import CheckIn
 from seminar.extensions import db
 
-DEMO = "belogorsk-2022"
+DEMO = "belogorsk-next"
 DOOR_URL = f"/manage/events/{DEMO}/checkin"
 
 
@@ -149,13 +149,14 @@ def checkins_of(live_server, registration_id: int) -> list[tuple[str, str]]:
 
 def checked_in_count(live_server) -> int:
     with sqlite3.connect(live_server.instance / "seminar.sqlite3") as con:
-        return con.execute("SELECT count(*) FROM checkin").fetchone()[0]
+        return con.execute("SELECT count(*) FROM checkin JOIN event e ON e.id = checkin.event_id "
+                           "WHERE e.slug = ?", (DEMO,)).fetchone()[0]
 
 
-def open_door_page(page, live_server, email="door@belogorsk-forum.ru", password="door2022!", path=DOOR_URL):
+def open_door_page(page, live_server, email="door@belogorsk-forum.ru", path=DOOR_URL):
     page.goto(f"{live_server.url}/login?next={path}")
     page.fill("#email", email)
-    page.fill("#password", password)
+    page.fill("#password", live_server.passwords[email])
     page.click("button[type=submit]")
     page.wait_for_url(f"**{path}")
 
@@ -326,7 +327,7 @@ def test_dashboard_shows_arrivals_and_municipalities(live_server, desktop_page):
         page.wait_for_selector("#door-card[data-status=checked_in]")
         page.evaluate("document.getElementById('door-card').dataset.status = ''")
     page.context.clear_cookies()
-    open_door_page(page, live_server, "organiser@belogorsk-forum.ru", "belogorsk2022",
+    open_door_page(page, live_server, "organiser@belogorsk-forum.ru",
                    f"/manage/events/{DEMO}/dashboard")
     page.wait_for_selector("#dash-arrivals svg rect[height='0'] ~ rect:not([height='0']), "
                            "#dash-arrivals svg rect:not([height='0'])")
