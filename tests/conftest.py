@@ -356,3 +356,39 @@ def pytest_sessionstart(session):
                 catalog = read_po(f)
             with mo.open("wb") as f:
                 write_mo(f, catalog, use_fuzzy=True)
+
+
+# ---------------------------------------------------------------- programs others wrote
+
+JS_DIR = ROOT / "tests" / "js"
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    """tests/js/node_modules with the npm packages of tests/js/package.json (ical.js, axe-core,
+    html-validate), installed once by npm from its configured registry when missing."""
+    if not shutil.which("node") or not shutil.which("npm"):
+        skip_or_fail("node and npm are needed to open our output with ical.js, axe-core and html-validate")
+    import json
+
+    wanted = json.loads((JS_DIR / "package.json").read_text())["dependencies"]
+    folder = JS_DIR / "node_modules"
+
+    def installed(name: str) -> str | None:
+        manifest = folder / name / "package.json"
+        return json.loads(manifest.read_text())["version"] if manifest.exists() else None
+
+    if any(installed(name) != version for name, version in wanted.items()):
+        done = subprocess.run(["npm", "install", "--prefix", str(JS_DIR), "--no-audit", "--no-fund",
+                               "--no-package-lock"], capture_output=True, text=True, timeout=300)
+        if done.returncode != 0:
+            skip_or_fail("npm install in tests/js failed: " + done.stderr[-500:])
+    return folder
+
+
+def run_node(node_modules: Path, script: str, *args: str, input: str | None = None) -> str:
+    """Run a Node script (CommonJS) that can require the packages of tests/js."""
+    done = subprocess.run(["node", "-e", script, *args], cwd=JS_DIR, input=input, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "NODE_PATH": str(node_modules)})
+    assert done.returncode == 0, done.stderr
+    return done.stdout
