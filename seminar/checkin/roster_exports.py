@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from ..events.models import Event
 from ..extensions import db
 from ..spreadsheets import csv_bytes, xlsx_bytes
-from ..templating import ROLE_LABELS, STATUS_LABELS, event_datetime
+from ..templating import ROLE_LABELS, STATUS_LABELS
 from .roster import registrations_query
 
 WIDTHS = (20, 14, 18, 30, 16, 34, 36, 36, 12, 18, 18, 18, 14, 18)
@@ -20,7 +20,9 @@ def _header() -> list[str]:
 
 
 def _rows(event: Event, **filters):
-    fmt = "dd.MM.yyyy HH:mm"
+    def local(moment):  # the venue's wall clock: a real date in XLSX, dd.mm.yyyy hh:mm in CSV
+        return event.local(moment) if moment is not None else None
+
     for registration, checked_in_at in db.session.execute(registrations_query(event, **filters)):
         yield [
             registration.last_name, registration.first_name, registration.middle_name,
@@ -29,9 +31,8 @@ def _rows(event: Event, **filters):
             registration.organization, registration.position,
             str(ROLE_LABELS.get(registration.role, registration.role)),
             str(STATUS_LABELS.get(registration.status, registration.status)),
-            event_datetime(registration.created_at, event, fmt),
-            event_datetime(checked_in_at, event, fmt),
-            registration.consent_version, event_datetime(registration.consent_at, event, fmt),
+            local(registration.created_at), local(checked_in_at),
+            registration.consent_version, local(registration.consent_at),
         ]
 
 
