@@ -307,7 +307,7 @@ def test_verify_page_and_personal_card_in_a_phone_browser(live_server, phone_pag
 
     from conftest import screenshot
 
-    live_server.flask("certificates", "belogorsk-2022", "-o", str(tmp_path / "all.pdf"),
+    live_server.flask("certificates", "belogorsk-2022", "-o", str(tmp_path / "all.pdf"), "--allow-local",
                       "--base-url", live_server.url)
     with sqlite3.connect(live_server.instance / "seminar.sqlite3") as con:
         code, token = con.execute(
@@ -338,3 +338,21 @@ def test_verify_page_and_personal_card_in_a_phone_browser(live_server, phone_pag
     screenshot(desktop_page, "certificate-manage-desktop")
     desktop_page.goto(f"{live_server.url}/verify/{code}")
     screenshot(desktop_page, "certificate-verify-desktop")
+
+
+def test_cli_refuses_certificates_whose_qr_points_to_this_machine_unless_allowed(
+        app, runner, tmp_path, past_event, make_registration):
+    check_in(make_registration(past_event))
+    out = tmp_path / "c.pdf"
+    for base in (None, "http://localhost:5000", "http://127.0.0.1:8000", "https://[::1]"):
+        extra = ["--base-url", base] if base else []
+        refused = runner.invoke(args=["certificates", past_event.slug, "-o", str(out), *extra])
+        assert refused.exit_code != 0 and "SEMINAR_PUBLIC_URL" in refused.output, base
+        assert not out.exists()
+    allowed = runner.invoke(args=["certificates", past_event.slug, "-o", str(out), "--allow-local"])
+    assert allowed.exit_code == 0, allowed.output
+    assert decoded_qrs(out.read_bytes())[0].startswith("http://127.0.0.1:5000/verify/")
+    app.config["PUBLIC_URL"] = "https://forum.amurobl.ru"
+    public = runner.invoke(args=["certificates", past_event.slug, "-o", str(out)])
+    assert public.exit_code == 0, public.output
+    assert decoded_qrs(out.read_bytes())[0].startswith("https://forum.amurobl.ru/verify/")

@@ -11,28 +11,34 @@ from ..extensions import db
 @click.command("certificates")
 @click.argument("slug")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--base-url", help="Site address the QR codes point to "
-              "(default: SEMINAR_PUBLIC_URL, else http://127.0.0.1:5000).")
-def certificates_command(slug, output, base_url):
+@click.option("--base-url", help="Site address the QR codes point to (default: SEMINAR_PUBLIC_URL).")
+@click.option("--allow-local", is_flag=True,
+              help="Print even if the QR codes would point to this machine only (localhost, 127.0.0.1).")
+def certificates_command(slug, output, base_url, allow_local):
     """Issue the missing certificates of an event and write them all to one PDF (one per A4 page)."""
-    from flask import current_app, url_for
+    from flask import current_app
     from sqlalchemy import select
 
     from ..dbtypes import utcnow
     from ..events.models import Event
+    from ..links import is_loopback, public_base, public_url
     from . import services
 
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
         raise click.ClickException(f"no event with slug {slug}")
-    base = (base_url or current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/")
+    base = (base_url or public_base()).rstrip("/")
+    if is_loopback(base) and not allow_local:
+        raise click.ClickException(
+            f"the QR codes would point to {base}, which no phone can open; set SEMINAR_PUBLIC_URL "
+            "or --base-url to the site's public address (or pass --allow-local for a test print)")
     with current_app.test_request_context(base_url=base):
         certificates = services.issue_all(event, utcnow())
         if not certificates:
             raise click.ClickException("no certificates: they go to people checked in at the door, "
                                        "once the event has ended")
         data = services.certificates_pdf(
-            certificates, lambda code: base + url_for("certificates.verify", code=code))
+            certificates, lambda code: public_url("certificates.verify", code=code, _base=base))
     db.session.commit()
     output.write_bytes(data)
     click.echo(f"{len(certificates)} certificates written to {output}")
