@@ -268,7 +268,7 @@ def door_snapshot(event: Event, *, secret_key: str, now: datetime) -> dict:
     """The offline copy for the door page: code hashes, short names, status; no codes, no contacts."""
     salt = door_salt(event, secret_key)
     rows = db.session.execute(
-        select(*_PERSON_COLUMNS, CheckIn.id, Registration.badge_code)
+        select(*_PERSON_COLUMNS, CheckIn.id, Registration.badge_code, CheckIn.checked_in_at, CheckIn.device)
         .outerjoin(Municipality, Municipality.id == Registration.municipality_id)
         .outerjoin(CheckIn, CheckIn.registration_id == Registration.id)
         .where(Registration.event_id == event.id)
@@ -279,7 +279,9 @@ def door_snapshot(event: Event, *, secret_key: str, now: datetime) -> dict:
         person = _person(row)
         entries.append({"k": code_key(salt, row[11]), "id": person.id, "name": person.short_name,
                         "municipality": person.municipality, "role": person.role,
-                        "status": person.status, "checked_in": row[10] is not None})
+                        "status": person.status, "checked_in": row[10] is not None,
+                        # where and when the first scan happened, for the offline "already" answer
+                        "checked_in_at": row[12].isoformat() if row[12] else None, "device": row[13]})
     return {
         "generated_at": now.isoformat(),
         "event": {"slug": event.slug, "title": event.title, "timezone": event.timezone},
