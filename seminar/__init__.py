@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from . import api, audit, auth, badges, certificates, checkin, events, manage, programme, registration
 from .config import DEFAULTS, build_config, instance_path_from_env
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 #: Every feature of the app, in the order they are plugged in: each has `register(app)`
 #: (see docs/ARCHITECTURE.md). A new feature package is added here and nowhere else.
@@ -69,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if limiter._check_request_limit in hooks:  # absent when RATELIMIT_ENABLED is off
         hooks.remove(limiter._check_request_limit)
     csrf.init_app(app)
+    compress.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
