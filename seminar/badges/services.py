@@ -51,7 +51,11 @@ def badges_to_print(event: Event, *, sort: str = "name", role: str | None = None
 
 def badges_pdf(registrations: list[Registration], layout: str) -> bytes:
     """One PDF of the given badges in a layout of render.LAYOUTS."""
-    return render_badges([badge_data(r) for r in registrations], layout)
+    from ..certificates.services import organiser_line
+
+    event = registrations[0].event if registrations else None
+    author = (organiser_line(event) or event.title) if event else ""
+    return render_badges([badge_data(r) for r in registrations], layout, author=author)
 
 
 def mark_printed(registrations: list[Registration], now: datetime) -> int:
