@@ -100,11 +100,17 @@ def draw_cut_marks(canvas, boxes: list[Rect], page: tuple[float, float] | None =
         else:
             tick(pw - SAFE_MARGIN, y, pw - SAFE_MARGIN - length, y)
     arm = 1.5 * mm
+
+    def printable(x: float, y: float) -> bool:
+        return SAFE_MARGIN <= x <= pw - SAFE_MARGIN and SAFE_MARGIN <= y <= ph - SAFE_MARGIN
+
     for x in xs[1:-1]:
         for y in ys:
-            tick(x, y - arm if y != bottom else y, x, y + arm if y != top else y)
+            if printable(x, y):
+                tick(x, y - arm if y != bottom else y, x, y + arm if y != top else y)
     for y in ys[1:-1]:
         for x in xs:
-            tick(x - arm if x != left else x, y, x + arm if x != right else x, y)
+            if printable(x, y):
+                tick(x - arm if x != left else x, y, x + arm if x != right else x, y)
     canvas.drawPath(path, stroke=1, fill=0)
     canvas.restoreState()
