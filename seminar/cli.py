@@ -132,6 +132,11 @@ def seed_if_empty():
         click.echo("SEMINAR_DATABASE_URL is set; demo not loaded (run `flask demo` to load it there).")
     elif db.session.scalar(select(func.count(Event.id))):
         click.echo("Database has events; demo not loaded.")
+        from .auth.services import find_user
+
+        if find_user(demo.ORGANISER_EMAIL) is not None:
+            click.echo(f"Demo accounts {demo.ORGANISER_EMAIL} and {demo.DOOR_EMAIL} keep the passwords "
+                       "printed when the demo was loaded.")
     else:
         result = demo.load_demo()
         db.session.commit()

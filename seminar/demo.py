@@ -30,6 +30,8 @@ DOOR_EMAIL = "door@belogorsk-forum.ru"
 PARTICIPANTS = 120
 #: How many of the 2022 forum's 120 came (every speaker among them).
 CHECKED_IN = 100
+#: Letters and digits only, easy to copy from a terminal (16 of them: about 95 bits).
+PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 #: The next edition starts this many days after the day the demo is loaded.
 NEXT_IN_DAYS = 30
 TITLE = "Работа муниципальных образований в социальных сетях: новая реальность"
@@ -166,7 +168,7 @@ def _staff(email: str, role: str, events: list[Event], result: DemoResult) -> No
     """A demo staff account on both forums; a new one gets a password made for this instance."""
     user = find_user(email)
     if user is None:
-        password = secrets.token_urlsafe(12)
+        password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(16))
         user = create_or_update_user(email, role, password)
         result.accounts[email] = password
     for event in events:
