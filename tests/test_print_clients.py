@@ -43,13 +43,19 @@ def test_every_badge_layout_leaves_5_mm_of_white_at_the_paper_edge(layout, tmp_p
     pdf = tmp_path / "badges.pdf"
     pdf.write_bytes(render_badges([replace(PERSON, badge_code=c) for c in badge_codes(10, 1)], layout,
                                   author="Ассоциация"))
-    poppler("pdftoppm", "-png", "-r", "300", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page"))
-    [png] = tmp_path.glob("page*.png")
+    assert_white_paper_edge(pdf, tmp_path)
+
+
+def assert_white_paper_edge(pdf: Path, tmp_path: Path, dpi: int = 300) -> None:
+    """poppler renders page 1: nothing within SAFE_MM of the paper's edge, something inside."""
+    prefix = tmp_path / f"{pdf.stem}-page"
+    poppler("pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", str(pdf), str(prefix))
+    [png] = tmp_path.glob(f"{prefix.name}*.png")
     page = Image.open(png).convert("L")
-    border = round(SAFE_MM / 25.4 * 300) - 2   # a pixel of anti-aliasing is not ink
+    border = round(SAFE_MM / 25.4 * dpi) - 2   # a pixel of anti-aliasing is not ink
     w, h = page.size
     for strip in ((0, 0, w, border), (0, h - border, w, h), (0, 0, border, h), (w - border, 0, w, h)):
-        assert page.crop(strip).getextrema()[0] >= 250, f"{layout}: ink within {SAFE_MM} mm of the edge {strip}"
+        assert page.crop(strip).getextrema()[0] >= 250, f"{pdf.name}: ink within {SAFE_MM} mm of the edge {strip}"
     inside = page.crop((border, border, w - border, h - border))
     assert inside.getextrema()[0] < 100  # the page is not blank
 
@@ -86,6 +92,7 @@ def test_pdfs_name_their_event_author_and_the_app_and_embed_every_font(client, m
         assert event.title in info["Title"], name
         assert info["Author"].strip() == "Ассоциация муниципальных образований", name
         assert info["Creator"].strip() == "seminar" and info["Producer"].strip().startswith("seminar"), name
+        assert_white_paper_edge(path, tmp_path, dpi=150)
         fonts = poppler("pdffonts", str(path)).splitlines()[2:]
         assert fonts and all(" yes " in line for line in fonts), (name, fonts)
         assert not any("Helvetica" in line for line in fonts), name
