@@ -45,7 +45,7 @@ def pages_to_check(live_server) -> dict[str, list[str]]:
     nxt, old = "/events/belogorsk-next", "/manage/events/belogorsk-next"
     return {
         "public": ["/", f"{nxt}/", f"{nxt}/register", f"{nxt}/programme", f"{nxt}/speakers", "/events/belogorsk-2022/",
-                   f"/verify/{code}", "/login"],
+                   "/events/belogorsk-2022/register", f"/verify/{code}", "/verify/NOSUCHCODE", "/login"],
         "personal": [f"/r/{upcoming}", f"/r/{upcoming}/edit", f"/r/{past}"],
         "organiser": ["/manage/", f"{old}/", f"{old}/edit", f"{old}/dashboard", f"{old}/badges", f"{old}/programme",
                       f"{old}/programme/sessions/{session_id}", "/manage/events/belogorsk-2022/certificates",
