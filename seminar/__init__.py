@@ -32,7 +32,7 @@ from . import (
 )
 from .config import DEFAULTS, build_config, instance_path_from_env
 from .dbtypes import fold_text
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from .files import private_dir
 from .hosts import trusted_hosts
 
@@ -98,6 +98,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if limiter._check_request_limit in hooks:  # absent when RATELIMIT_ENABLED is off
         hooks.remove(limiter._check_request_limit)
     csrf.init_app(app)
+    compress.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

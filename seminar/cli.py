@@ -18,24 +18,38 @@ municipalities_cli = AppGroup("municipalities", help="The municipalities registr
 
 @click.command("demo")
 def demo_command():
-    """Load the demo forum (belogorsk-2022); running it again changes nothing."""
+    """Load the demo forums (belogorsk-2022 as it happened, belogorsk-next open); running it again changes nothing."""
     from . import demo
 
-    event, created = demo.load_demo()
+    result = demo.load_demo()
     db.session.commit()
-    click.echo(("Created" if created else "Already present:") + f" demo forum {event.slug}.")
-    click.echo(f"Organiser: {demo.ORGANISER_EMAIL} / {demo.ORGANISER_PASSWORD}")
-    click.echo(f"Door:      {demo.DOOR_EMAIL} / {demo.DOOR_PASSWORD}")
+    _echo_demo(result)
+
+
+def _echo_demo(result) -> None:
+    """Say what the demo loading did, and the new staff accounts' passwords (shown only now)."""
+    from . import demo
+
+    for slug in (demo.SLUG, demo.NEXT_SLUG):
+        click.echo(("Created" if slug in result.created else "Already present:") + f" demo forum {slug}.")
+    if result.accounts:
+        click.echo("Sign in at /login with these passwords, made for this instance and shown only now:")
+        for email, password in result.accounts.items():
+            click.echo(f"  {email}  {password}")
+    else:
+        click.echo(f"Demo accounts {demo.ORGANISER_EMAIL} and {demo.DOOR_EMAIL} keep their passwords; "
+                   "set a new one with `flask user create EMAIL --role ROLE --password-stdin`.")
 
 
 @click.command("demo-arrivals")
 def demo_arrivals_command():
-    """Check in 100 of the demo forum's 120 people at 09:20–10:10, to try the dashboard and certificates."""
+    """Kept for old scripts: the demo's 2022 forum now comes with its 100 arrivals."""
     from . import demo
 
-    added = demo.load_demo_arrivals()
+    result = demo.load_demo()
     db.session.commit()
-    click.echo(f"{added} demo check-ins added." if added else "The demo forum already has check-ins.")
+    _echo_demo(result)
+    click.echo(f"The demo forum {demo.SLUG} has its {demo.CHECKED_IN} check-ins.")
 
 
 def _read_password(password_stdin: bool) -> str:
@@ -211,23 +225,27 @@ def mail_resend():
 
 @click.command("seed-if-empty")
 def seed_if_empty():
-    """Load the demo forum when the database has no events (used by make run), and say how to sign in."""
+    """Load the demo into the instance's own SQLite database when it has no events (used by make run)."""
+    from flask import current_app
     from sqlalchemy import func, select
 
     from . import demo
-    from .auth.services import find_user
     from .events.models import Event
 
-    if db.session.scalar(select(func.count(Event.id))):
+    own = "sqlite:///" + str(Path(current_app.instance_path) / "seminar.sqlite3")
+    if current_app.config["SQLALCHEMY_DATABASE_URI"] != own:
+        click.echo("SEMINAR_DATABASE_URL is set; demo not loaded (run `flask demo` to load it there).")
+    elif db.session.scalar(select(func.count(Event.id))):
         click.echo("Database has events; demo not loaded.")
+        from .auth.services import find_user
+
+        if find_user(demo.ORGANISER_EMAIL) is not None:
+            click.echo(f"Demo accounts {demo.ORGANISER_EMAIL} and {demo.DOOR_EMAIL} keep the passwords "
+                       "printed when the demo was loaded.")
     else:
-        demo.load_demo()
+        result = demo.load_demo()
         db.session.commit()
-        click.echo("Loaded the demo forum belogorsk-2022.")
-    if find_user(demo.ORGANISER_EMAIL) is not None:
-        click.echo("Sign in at /login:")
-        click.echo(f"  organiser  {demo.ORGANISER_EMAIL} / {demo.ORGANISER_PASSWORD}")
-        click.echo(f"  door       {demo.DOOR_EMAIL} / {demo.DOOR_PASSWORD}")
+        _echo_demo(result)
 
 
 def init_app(app: Flask) -> None:

@@ -74,6 +74,12 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "MAIL_TIMEOUT": 10,
     "RATELIMIT_HEADERS_ENABLED": True,
+    #: Flask-Compress: brotli, else gzip, for text (HTML, CSS, JS, JSON, calendars, CSV) over 500 bytes.
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_ALGORITHM_STREAMING": ["br", "deflate"],  # static files are streamed; gzip cannot be
+    "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript",
+                           "application/json", "application/manifest+json", "image/svg+xml",
+                           "image/vnd.microsoft.icon", "text/calendar", "text/csv", "text/plain"],
     #: The consent version recorded for registrations made without the form (API, import); the
     #: form records the event's own stored text (seminar.privacy.consent).
     "CONSENT_VERSION": "2022-08-01",

@@ -6,6 +6,9 @@ installation trusts, that host. A link never takes its host from an untrusted he
 """
 from __future__ import annotations
 
+import ipaddress
+from urllib.parse import urlsplit
+
 from flask import current_app, has_request_context, request
 
 DEFAULT_BASE = "http://127.0.0.1:5000"
@@ -30,3 +33,14 @@ def public_url(endpoint: str, *, _anchor: str | None = None, _base: str | None =
     path = adapter.build(endpoint, values)
     base = _base.rstrip("/") if _base else public_base()
     return base + path + (f"#{_anchor}" if _anchor else "")
+
+
+def is_loopback(url: str) -> bool:
+    """True for a link only the serving machine itself can open (localhost, 127.0.0.0/8, ::1)."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

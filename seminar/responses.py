@@ -19,8 +19,8 @@ def pdf_response(data: bytes, filename: str, download: bool = False) -> Response
 
 def download(body: bytes, filename: str) -> Response:
     """A spreadsheet to save: XLSX or CSV by its name."""
-    mimetype = XLSX_MIMETYPE if filename.endswith(".xlsx") else "text/csv; charset=utf-8"
-    return Response(body, mimetype=mimetype,
+    content_type = XLSX_MIMETYPE if filename.endswith(".xlsx") else "text/csv; charset=utf-8"
+    return Response(body, content_type=content_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

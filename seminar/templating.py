@@ -91,6 +91,8 @@ def init_app(app: Flask) -> None:
         reject_page=lambda args: {k: v for k, v in args.items() if k != "page"},
     )
 
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
+
     @app.context_processor
     def inject():
         return {
@@ -110,3 +112,11 @@ def _lang_url(lang: str) -> str:
     args = request.args.to_dict()
     args["lang"] = lang
     return request.path + "?" + urlencode(args)
+
+
+def _favicon():
+    """/favicon.ico, which browsers ask for on their own."""
+    from flask import current_app, send_from_directory
+
+    return send_from_directory(str(current_app.static_folder), "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=86400)

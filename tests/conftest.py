@@ -319,6 +319,8 @@ class LiveServer:
         self.url, self.proc, self.instance, self.env = url, proc, instance, env
         #: The queue worker beside gunicorn, as `make run` starts it (sends the e-mail).
         self.worker: subprocess.Popen | None = None
+        #: e-mail → password of the demo staff accounts, as `flask demo` printed them.
+        self.passwords: dict[str, str] = {}
 
     def stop(self) -> None:
         """Stop gunicorn and the queue worker."""
@@ -331,6 +333,13 @@ class LiveServer:
                     proc.wait(15)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+
+    def load_demo(self) -> None:
+        """`flask demo`, keeping the staff passwords it generated for this instance."""
+        for line in self.flask("demo").splitlines():
+            email, _, password = line.strip().partition("  ")
+            if email.endswith("@belogorsk-forum.ru") and password:
+                self.passwords[email] = password.strip()
 
     def flask(self, *args: str, input: str | None = None) -> str:
         """Run a `flask --app seminar` command against the server's database."""
@@ -377,7 +386,7 @@ def live_server(tmp_path):
     instance = tmp_path / "live-instance"
     instance.mkdir()
     server = start_live_server(instance)
-    server.flask("demo")
+    server.load_demo()
     yield server
     server.stop()
 
@@ -389,7 +398,7 @@ def pg_live_server(tmp_path, postgres_url):
     instance.mkdir()
     server = start_live_server(instance, {"SEMINAR_DATABASE_URL": postgres_url})
     server.database_url = postgres_url
-    server.flask("demo")
+    server.load_demo()
     yield server
     server.stop()
 
@@ -665,3 +674,37 @@ def dead_smtp_url():
 def plain_text(message) -> str:
     """The plain-text part of a parsed e-mail."""
     return message.get_body(preferencelist=("plain",)).get_content()
+# ---------------------------------------------------------------- programs others wrote
+
+JS_DIR = ROOT / "tests" / "js"
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    """tests/js/node_modules with the npm packages of tests/js/package.json (ical.js, axe-core,
+    html-validate), installed once by npm from its configured registry when missing."""
+    if not shutil.which("node") or not shutil.which("npm"):
+        skip_or_fail("node and npm are needed to open our output with ical.js, axe-core and html-validate")
+    import json
+
+    wanted = json.loads((JS_DIR / "package.json").read_text())["dependencies"]
+    folder = JS_DIR / "node_modules"
+
+    def installed(name: str) -> str | None:
+        manifest = folder / name / "package.json"
+        return json.loads(manifest.read_text())["version"] if manifest.exists() else None
+
+    if any(installed(name) != version for name, version in wanted.items()):
+        done = subprocess.run(["npm", "install", "--prefix", str(JS_DIR), "--no-audit", "--no-fund",
+                               "--no-package-lock"], capture_output=True, text=True, timeout=300)
+        if done.returncode != 0:
+            skip_or_fail("npm install in tests/js failed: " + done.stderr[-500:])
+    return folder
+
+
+def run_node(node_modules: Path, script: str, *args: str, input: str | None = None) -> str:
+    """Run a Node script (CommonJS) that can require the packages of tests/js."""
+    done = subprocess.run(["node", "-e", script, *args], cwd=JS_DIR, input=input, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "NODE_PATH": str(node_modules)})
+    assert done.returncode == 0, done.stderr
+    return done.stdout

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 def test_participant_registers_on_a_phone_and_lands_on_the_personal_page(live_server, phone_page):
     page = phone_page
-    page.goto(live_server.url + "/events/belogorsk-2022/")
+    page.goto(live_server.url + "/events/belogorsk-next/")
     screenshot(page, "phone-event")
     page.get_by_role("link", name="Зарегистрироваться").click()
     page.get_by_label("Фамилия").fill("Ковальчук")
@@ -43,7 +43,7 @@ def test_participant_registers_on_a_phone_and_lands_on_the_personal_page(live_se
 
 def test_a_form_with_mistakes_keeps_what_was_typed_on_a_phone(live_server, phone_page):
     page = phone_page
-    page.goto(live_server.url + "/events/belogorsk-2022/register")
+    page.goto(live_server.url + "/events/belogorsk-next/register")
     page.get_by_label("Фамилия").fill("Иванова")
     page.get_by_label("Электронная почта").fill("не почта")
     page.get_by_role("button", name="Зарегистрироваться").click()

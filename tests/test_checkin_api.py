@@ -331,7 +331,9 @@ def test_snapshot_holds_code_hashes_but_no_codes_or_contacts(client, scan, forum
     assert by_id[people[0].id]["k"] == key
     assert by_id[people[0].id]["checked_in"] is True and by_id[people[1].id]["checked_in"] is False
     assert by_id[people[0].id]["name"] == people[0].short_name
-    assert set(by_id[people[0].id]) == {"k", "id", "name", "municipality", "role", "status", "checked_in"}
+    assert set(by_id[people[0].id]) == {"k", "id", "name", "municipality", "role", "status", "checked_in",
+                                        "checked_in_at", "device"}  # when and at which door: no contact
+    assert by_id[people[1].id]["checked_in_at"] is None and by_id[people[1].id]["device"] is None
 
 
 def test_arrivals_counts_check_ins_in_five_minute_buckets(client, scan, forum, door, make_registration):

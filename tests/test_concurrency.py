@@ -68,12 +68,13 @@ def race_registrations(base: str, slug: str, count: int) -> list[int]:
 
 def test_last_seat_race_confirms_exactly_capacity(live_server):
     # The demo forum: capacity 150 with 120 confirmed, so 30 seats are left for 60 people.
-    codes = race_registrations(live_server.url, "belogorsk-2022", 60)
+    codes = race_registrations(live_server.url, "belogorsk-next", 60)
     assert codes == [302] * 60
     db = sqlite3.connect(live_server.instance / "seminar.sqlite3")
     rows = dict(db.execute("SELECT status, count(*) FROM registration WHERE email LIKE 'race%' GROUP BY status"))
     assert rows == {"confirmed": 30, "waitlisted": 30}
-    total = db.execute("SELECT count(*) FROM registration WHERE status='confirmed'").fetchone()[0]
+    total = db.execute("SELECT count(*) FROM registration r JOIN event e ON e.id = r.event_id "
+                       "WHERE r.status='confirmed' AND e.slug = 'belogorsk-next'").fetchone()[0]
     assert total == 150
 
 
@@ -81,7 +82,7 @@ def test_last_seat_race_confirms_exactly_capacity(live_server):
 def test_last_seat_race_on_postgresql(pg_live_server):
     import sqlalchemy
 
-    codes = race_registrations(pg_live_server.url, "belogorsk-2022", 60)
+    codes = race_registrations(pg_live_server.url, "belogorsk-next", 60)
     assert codes == [302] * 60
     engine = sqlalchemy.create_engine(pg_live_server.database_url)
     with engine.connect() as conn:
@@ -93,7 +94,7 @@ def test_last_seat_race_on_postgresql(pg_live_server):
 
 def test_double_click_race_creates_one_registration(live_server):
     visitor = Browserish(live_server.url)
-    html = visitor.get("/events/belogorsk-2022/register")
+    html = visitor.get("/events/belogorsk-next/register")
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     data = {"csrf_token": token, "last_name": "Дваждова", "first_name": "Ольга", "email": "twice@example.ru",
             "municipality": municipality_id(html), "organization": "Администрация",
@@ -103,7 +104,7 @@ def test_double_click_race_creates_one_registration(live_server):
 
     def click():
         barrier.wait()
-        codes.append(visitor.post("/events/belogorsk-2022/register", data))
+        codes.append(visitor.post("/events/belogorsk-next/register", data))
 
     threads = [threading.Thread(target=click) for _ in range(4)]
     for t in threads:

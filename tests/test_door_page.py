@@ -15,7 +15,7 @@ from conftest import sign_in
 from seminar.checkin.models import CheckIn
 from seminar.extensions import db
 
-DEMO = "belogorsk-2022"
+DEMO = "belogorsk-next"
 DOOR_URL = f"/manage/events/{DEMO}/checkin"
 
 
@@ -146,13 +146,14 @@ def checkins_of(live_server, registration_id: int) -> list[tuple[str, str]]:
 
 def checked_in_count(live_server) -> int:
     with sqlite3.connect(live_server.instance / "seminar.sqlite3") as con:
-        return con.execute("SELECT count(*) FROM checkin").fetchone()[0]
+        return con.execute("SELECT count(*) FROM checkin JOIN event e ON e.id = checkin.event_id "
+                           "WHERE e.slug = ?", (DEMO,)).fetchone()[0]
 
 
-def open_door_page(page, live_server, email="door@belogorsk-forum.ru", password="door2022!", path=DOOR_URL):
+def open_door_page(page, live_server, email="door@belogorsk-forum.ru", path=DOOR_URL):
     page.goto(f"{live_server.url}/login?next={path}")
     page.fill("#email", email)
-    page.fill("#password", password)
+    page.fill("#password", live_server.passwords[email])
     page.click("button[type=submit]")
     page.wait_for_url(f"**{path}")
 
@@ -173,7 +174,7 @@ def test_usb_scanner_code_and_enter_shows_green_then_amber_with_door_time(live_s
     scan_like_a_usb_scanner(page, code)
     card = page.locator("#door-card")
     page.wait_for_selector("#door-card[data-status=checked_in]")
-    assert last_name in card.inner_text() and "Отмечен" in card.inner_text()
+    assert last_name in card.inner_text() and "Вход отмечен" in card.inner_text()
     assert page.evaluate("document.activeElement.id") == "door-code"  # ready for the next scan
     screenshot(page, "door-green-phone")
 
@@ -181,7 +182,7 @@ def test_usb_scanner_code_and_enter_shows_green_then_amber_with_door_time(live_s
     page.wait_for_selector("#door-card[data-status=already_checked_in]")
     (at, device), = checkins_of(live_server, rid)
     local = datetime.fromisoformat(at).replace(tzinfo=UTC).astimezone(ZoneInfo("Asia/Yakutsk"))
-    assert f"Уже отмечен в {local:%H:%M} ({device})" in card.inner_text()
+    assert f"Вход уже отмечен в {local:%H:%M} ({device})" in card.inner_text()
     screenshot(page, "door-amber-phone")
 
     scan_like_a_usb_scanner(page, "NOSUCHCODE")
@@ -323,10 +324,46 @@ def test_dashboard_shows_arrivals_and_municipalities(live_server, desktop_page):
         page.wait_for_selector("#door-card[data-status=checked_in]")
         page.evaluate("document.getElementById('door-card').dataset.status = ''")
     page.context.clear_cookies()
-    open_door_page(page, live_server, "organiser@belogorsk-forum.ru", "belogorsk2022",
+    open_door_page(page, live_server, "organiser@belogorsk-forum.ru",
                    f"/manage/events/{DEMO}/dashboard")
     page.wait_for_selector("#dash-arrivals svg rect[height='0'] ~ rect:not([height='0']), "
                            "#dash-arrivals svg rect:not([height='0'])")
     assert page.locator("#dash-checked").inner_text() == str(checked_in_count(live_server))
     assert page.locator("#dash-municipalities tr").count() > 5
     screenshot(page, "dashboard-desktop")
+
+
+@pytest.mark.browser
+def test_offline_repeat_says_when_and_at_which_door_the_first_scan_was(live_server, browser):
+    from conftest import PHONE, screenshot
+
+    from tests.test_checkin_concurrency import request, tokens
+
+    (earlier, before_code, _), (rid, code, _) = demo_people(live_server, 2)
+    door, _organiser = tokens(live_server)
+    status, body = request(live_server, "POST", f"/api/v1/events/{DEMO}/checkins", door,
+                           {"code": before_code, "device": "door-2"})
+    assert status == 201
+    first = datetime.fromisoformat(body["checked_in_at"]).astimezone(ZoneInfo("Asia/Yakutsk"))
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    open_door_page(page, live_server)
+    page.wait_for_selector("#door-note-snapshot")
+    page.click(".door-settings summary")
+    page.fill("#door-device", "вход-1")
+    page.dispatch_event("#door-device", "change")
+    page.focus("#door-code")
+    context.set_offline(True)
+    card = page.locator("#door-card")
+    scan_like_a_usb_scanner(page, before_code)   # scanned at another door before the Wi-Fi dropped
+    page.wait_for_selector("#door-card[data-status=already_checked_in]")
+    assert f"Вход уже отмечен в {first:%H:%M} (door-2)" in card.inner_text()
+    screenshot(page, "door-offline-repeat-other-door-phone")
+    scan_like_a_usb_scanner(page, code)
+    page.wait_for_selector("#door-card[data-status=checked_in]")
+    scan_like_a_usb_scanner(page, code)          # the same badge again on this phone, still offline
+    page.wait_for_selector("#door-card[data-status=already_checked_in]")
+    assert "Вход уже отмечен в " in card.inner_text() and "(вход-1)" in card.inner_text()
+    text = card.inner_text() + page.locator("#door-messages").inner_text()
+    assert "(а)" not in text and "отмечен на этом устройстве" not in text
+    context.close()

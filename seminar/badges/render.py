@@ -16,6 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from seminar.pdf.fonts import SANS, SANS_BOLD, register_fonts
 from seminar.pdf.geometry import A4, Rect, draw_cut_marks, grid, mm
+from seminar.pdf.meta import set_metadata
 from seminar.pdf.qr import draw_qr
 from seminar.pdf.text import FittedText, block_height, draw_fitted, fit_text, lines_height
 
@@ -77,7 +78,11 @@ class Design:
     margin: float
     band_h: float
     band_font: Style
-    qr_size: float  #: printed QR side, quiet zone included (>= 25 mm)
+    qr_size: float  #: printed QR side, quiet zone included (modules >= 1 mm for phone cameras)
+    #: A6 badges reach the paper's edge (4 on A4, or one per A6 sheet), where printers leave
+    #: ~5 mm white: their band stops SAFE short of the left, right and bottom edges
+    #: (bleed-free); cards sit well inside the sheet, so their band runs edge to edge.
+    band_inset: float
     qr_beside_text: bool  #: card: QR top-right, text on its left; A6: QR centred below
     code: Style
     align: str
@@ -92,9 +97,10 @@ class Design:
 A6_DESIGN = Design(
     size=A6,
     margin=7 * mm,
-    band_h=15 * mm,
+    band_h=13 * mm,
     band_font=Style(SANS_BOLD, 24, 14, 1, color=WHITE),
-    qr_size=34 * mm,
+    qr_size=44 * mm,
+    band_inset=5 * mm,
     qr_beside_text=False,
     code=Style(SANS, 9, 7, 2, leading=1.1, color=MUTED),
     align="center",
@@ -111,7 +117,8 @@ CARD_DESIGN = Design(
     margin=3.5 * mm,
     band_h=7.5 * mm,
     band_font=Style(SANS_BOLD, 12, 8, 1, color=WHITE),
-    qr_size=27 * mm,
+    qr_size=34 * mm,
+    band_inset=0,
     qr_beside_text=True,
     code=Style(SANS, 6.5, 5.5, 2, leading=1.1, color=MUTED),
     align="left",
@@ -167,7 +174,7 @@ def badge_parts(layout: str, box: Rect) -> BadgeParts:
 
 
 def _parts(d: Design, b: Rect) -> BadgeParts:
-    band = Rect(b.x, b.y, b.w, d.band_h)
+    band = Rect(b.x + d.band_inset, b.y + d.band_inset, b.w - 2 * d.band_inset, d.band_h)
     q = d.qr_size
     code_h = lines_height(d.code.font, d.code.size, d.code.max_lines, d.code.leading)
     if d.qr_beside_text:
@@ -187,22 +194,22 @@ def group_code(code: str, size: int = 4) -> str:
     return " ".join(code[i : i + size] for i in range(0, len(code), size))
 
 
-def render_badges(badges: Sequence[BadgeData], layout: str = "a6") -> bytes:
-    """The badges as one PDF, ``layout`` being a key of ``LAYOUTS``."""
+def render_badges(badges: Sequence[BadgeData], layout: str = "a6", author: str = "") -> bytes:
+    """The badges as one PDF, ``layout`` being a key of ``LAYOUTS``; ``author``: who issues them."""
     spec = _layout(layout)
     register_fonts()
     boxes = grid(spec.page, spec.design.size, spec.cols, spec.rows)
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=spec.page, pageCompression=1, initialFontName=SANS)
-    canvas.setCreator("seminar")
-    canvas.setTitle("Бейджи" + (f" — {badges[0].event_title}" if badges else ""))
+    event_title = badges[0].event_title if badges else ""
+    set_metadata(canvas, "Бейджи" + (f" — {event_title}" if event_title else ""), author or event_title)
     per_page = len(boxes)
     for start in range(0, max(len(badges), 1), per_page):
         page = badges[start : start + per_page]
         for badge, box in zip(page, boxes, strict=False):
             draw_badge(canvas, badge, spec.design, box)
         if spec.cut_marks and page:
-            draw_cut_marks(canvas, boxes[: len(page)] if len(page) == per_page else boxes)
+            draw_cut_marks(canvas, boxes[: len(page)] if len(page) == per_page else boxes, spec.page)
         canvas.showPage()
     canvas.save()
     return out.getvalue()
@@ -215,8 +222,11 @@ def draw_badge(canvas: Canvas, badge: BadgeData, d: Design, box: Rect) -> None:
     colour = HexColor(colour)
 
     canvas.setFillColor(colour)
-    canvas.rect(parts.band.x, parts.band.y, parts.band.w, parts.band.h, stroke=0, fill=1)
-    band_text = parts.band.inset(d.margin, 0)
+    if d.band_inset:
+        canvas.roundRect(parts.band.x, parts.band.y, parts.band.w, parts.band.h, 1.5 * mm, stroke=0, fill=1)
+    else:
+        canvas.rect(parts.band.x, parts.band.y, parts.band.w, parts.band.h, stroke=0, fill=1)
+    band_text = parts.band.inset(min(d.margin, 3 * mm), 0)
     fitted = fit_text(word, d.band_font.font, band_text.w, d.band_font.size, d.band_font.min_size, 1)
     h = block_height(fitted, d.band_font.font)
     canvas.setFillColor(WHITE)

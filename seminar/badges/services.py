@@ -60,7 +60,11 @@ def badges_count(event: Event, *, not_printed: bool = False) -> int:
 
 def badges_pdf(registrations: list[Registration], layout: str) -> bytes:
     """One PDF of the given badges in a layout of render.LAYOUTS."""
-    return render_badges([badge_data(r) for r in registrations], layout)
+    from ..certificates.services import organiser_line
+
+    event = registrations[0].event if registrations else None
+    author = (organiser_line(event) or event.title) if event else ""
+    return render_badges([badge_data(r) for r in registrations], layout, author=author)
 
 
 def mark_printed(registrations: list[Registration], now: datetime) -> int:

@@ -14,22 +14,27 @@ from ..links import public_url
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--zip", "as_zip", is_flag=True,
               help="Write a ZIP with one PDF per person, named by ФИО, instead of one PDF.")
-@click.option("--base-url", help="Site address the QR codes point to "
-              "(default: SEMINAR_PUBLIC_URL, else http://127.0.0.1:5000).")
-def certificates_command(slug, output, as_zip, base_url):
+@click.option("--base-url", help="Site address the QR codes point to (default: SEMINAR_PUBLIC_URL).")
+@click.option("--allow-local", is_flag=True,
+              help="Print even if the QR codes would point to this machine only (localhost, 127.0.0.1).")
+def certificates_command(slug, output, as_zip, base_url, allow_local):
     """Issue the missing certificates of an event and write them to one PDF (one per A4 page),
     or with --zip to a ZIP of one PDF per person."""
-    from flask import current_app
     from sqlalchemy import select
 
     from ..dbtypes import utcnow
     from ..events.models import Event
+    from ..links import is_loopback, public_base
     from . import services
 
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
         raise click.ClickException(f"no event with slug {slug}")
-    base = (base_url or current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/")
+    base = (base_url or public_base()).rstrip("/")
+    if is_loopback(base) and not allow_local:
+        raise click.ClickException(
+            f"the QR codes would point to {base}, which no phone can open; set SEMINAR_PUBLIC_URL "
+            "or --base-url to the site's public address (or pass --allow-local for a test print)")
     certificates = services.issue_all(event, utcnow())
     if not certificates:
         raise click.ClickException("no certificates: they go to people checked in at the door, "

@@ -26,6 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 from ..badges.render import group_code
 from ..pdf.fonts import SANS, SANS_BOLD, SERIF, SERIF_BOLD, register_fonts
 from ..pdf.geometry import A4, Rect, mm
+from ..pdf.meta import set_metadata
 from ..pdf.qr import draw_qr
 from ..pdf.text import FittedText, block_height, draw_fitted, fit_text
 
@@ -162,11 +163,11 @@ def render_certificates(certificates: Sequence[CertificateData],
     design = design or CertificateDesign()
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=PAGE, pageCompression=1, initialFontName=SERIF)
-    canvas.setCreator("seminar")
     title = "Сертификаты" if len(certificates) != 1 else f"Сертификат — {certificates[0].full_name}"
     if certificates:
         title += f" — {certificates[0].event_title}"
-    canvas.setTitle(title)
+    first = certificates[0] if certificates else None
+    set_metadata(canvas, title, (first.organiser or first.event_title) if first else "")
     pictures = _define_pictures(canvas, design)
     for certificate in certificates:
         draw_certificate(canvas, certificate, pictures)

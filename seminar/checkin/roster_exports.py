@@ -35,7 +35,8 @@ def _widths(header: list[str]) -> tuple[int, ...]:
 
 
 def _rows(event: Event, **filters) -> Iterator[list]:
-    """Plain columns (no ORM objects), labels translated once, times as dd.MM.yyyy HH:mm at the venue.
+    """Plain columns (no ORM objects), labels translated once, times as the venue's wall clock
+    (real dates in XLSX, dd.mm.yyyy hh:mm in CSV).
 
     Everything about the event is read now, not while the rows are streamed: by then the
     request's session (and the event object with it) may be gone.
@@ -44,8 +45,8 @@ def _rows(event: Event, **filters) -> Iterator[list]:
     statuses = {key: str(label) for key, label in STATUS_LABELS.items()}
     tz = event.tz
 
-    def moment(value: datetime | None) -> str:
-        return value.astimezone(tz).strftime("%d.%m.%Y %H:%M") if value else ""
+    def moment(value: datetime | None) -> datetime | None:
+        return value.astimezone(tz) if value else None
 
     query = (
         registrations_query(event, **filters)

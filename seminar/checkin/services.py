@@ -328,7 +328,7 @@ def door_snapshot(event: Event, *, secret_key: str, now: datetime,
     salt = door_salt(event, secret_key)
     version = version or snapshot_version(event)
     query = (
-        select(*_PERSON_COLUMNS, CheckIn.id, Registration.badge_code)
+        select(*_PERSON_COLUMNS, CheckIn.id, Registration.badge_code, CheckIn.checked_in_at, CheckIn.device)
         .outerjoin(Municipality, Municipality.id == Registration.municipality_id)
         .outerjoin(CheckIn, CheckIn.registration_id == Registration.id)
         .where(Registration.event_id == event.id)
@@ -343,7 +343,9 @@ def door_snapshot(event: Event, *, secret_key: str, now: datetime,
         person = _person(row)
         entries.append({"k": code_key(salt, row[11]), "id": person.id, "name": person.short_name,
                         "municipality": person.municipality, "role": person.role,
-                        "status": person.status, "checked_in": row[10] is not None})
+                        "status": person.status, "checked_in": row[10] is not None,
+                        # where and when the first scan happened, for the offline "already" answer
+                        "checked_in_at": row[12].isoformat() if row[12] else None, "device": row[13]})
     stats = db.session.execute(
         select(func.count()).where(Registration.event_id == event.id,
                                    Registration.status == Status.confirmed.value)).scalar_one()

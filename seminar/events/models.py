@@ -51,7 +51,7 @@ class Event(VenueClock, Model):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     capacity: Mapped[int | None] = mapped_column()
     registration_opens: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    #: None means open until the organiser closes it.
+    #: None means open until the event ends.
     registration_closes: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Registrations wait for an organiser's approval when on.
     moderation: Mapped[bool] = mapped_column(default=False)
@@ -84,6 +84,6 @@ class Event(VenueClock, Model):
             return "unavailable"
         if self.registration_opens and now < self.registration_opens:
             return "not_yet"
-        if self.registration_closes and now >= self.registration_closes:
+        if now >= (self.registration_closes or self.ends_at):
             return "closed"
         return "open"

@@ -41,7 +41,7 @@ class EventForm(TextForm):
     starts_at = DateTimeLocalField(_l("Начало (местное время)"), format=LOCAL, validators=[DataRequired(REQUIRED)])
     ends_at = DateTimeLocalField(_l("Окончание (местное время)"), format=LOCAL, validators=[DataRequired(REQUIRED)])
     registration_opens = DateTimeLocalField(_l("Регистрация открывается"), format=LOCAL, validators=[Optional()])
-    registration_closes = DateTimeLocalField(_l("Регистрация закрывается (пусто — пока не закроете)"),
+    registration_closes = DateTimeLocalField(_l("Регистрация закрывается (пусто — когда событие закончится)"),
                                              format=LOCAL, validators=[Optional()])
     capacity = IntegerField(_l("Мест в зале (пусто — без ограничения)"),
                             validators=[Optional(), NumberRange(min=1, max=100000)])

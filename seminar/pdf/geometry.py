@@ -52,35 +52,65 @@ def grid(page: tuple[float, float], item: tuple[float, float], cols: int, rows: 
     return [Rect(x0 + c * w, y0 - (r + 1) * h, w, h) for r in range(rows) for c in range(cols)]
 
 
-def draw_cut_marks(canvas, boxes: list[Rect], length: float = 4 * mm, gap: float = 1 * mm) -> None:
-    """Light grey marks where a guillotine cuts: every line through a box edge gets
-    short ticks just outside the grid, and a small cross where cuts meet inside it
-    (the cross falls on the cut, so it is trimmed away)."""
+#: Office printers leave this much of the paper's edge white: no ink goes there.
+SAFE_MARGIN = 5 * mm
+
+
+def draw_cut_marks(canvas, boxes: list[Rect], page: tuple[float, float] | None = None,
+                   length: float = 4 * mm, gap: float = 1 * mm) -> None:
+    """Light grey marks where a guillotine cuts, all printable (inside the page's safe margin).
+
+    Every cut line gets short ticks just outside the grid where there is room, otherwise on
+    the line itself just inside the safe margin (it is cut away with the line); a small cross
+    marks where cuts meet inside the grid. A grid edge on the paper's edge needs no cut."""
+    pw, ph = page or (float("inf"), float("inf"))
     xs = sorted({round(v, 3) for b in boxes for v in (b.x, b.right)})
     ys = sorted({round(v, 3) for b in boxes for v in (b.y, b.top)})
     left, right, bottom, top = xs[0], xs[-1], ys[0], ys[-1]
+    room = gap + length + SAFE_MARGIN
     canvas.saveState()
     canvas.setStrokeColorRGB(0.7, 0.7, 0.7)
     canvas.setLineWidth(0.3)
     path = canvas.beginPath()
+
+    def tick(x0: float, y0: float, x1: float, y1: float) -> None:
+        path.moveTo(x0, y0)
+        path.lineTo(x1, y1)
+
     for x in xs:
-        path.moveTo(x, top + gap)
-        path.lineTo(x, top + gap + length)
-        path.moveTo(x, bottom - gap)
-        path.lineTo(x, bottom - gap - length)
+        if min(x, pw - x) < 1 * mm:
+            continue
+        if ph - top >= room:
+            tick(x, top + gap, x, top + gap + length)
+        else:
+            tick(x, ph - SAFE_MARGIN, x, ph - SAFE_MARGIN - length)
+        if bottom >= room:
+            tick(x, bottom - gap, x, bottom - gap - length)
+        else:
+            tick(x, SAFE_MARGIN, x, SAFE_MARGIN + length)
     for y in ys:
-        path.moveTo(left - gap, y)
-        path.lineTo(left - gap - length, y)
-        path.moveTo(right + gap, y)
-        path.lineTo(right + gap + length, y)
+        if min(y, ph - y) < 1 * mm:
+            continue
+        if left >= room:
+            tick(left - gap, y, left - gap - length, y)
+        else:
+            tick(SAFE_MARGIN, y, SAFE_MARGIN + length, y)
+        if pw - right >= room:
+            tick(right + gap, y, right + gap + length, y)
+        else:
+            tick(pw - SAFE_MARGIN, y, pw - SAFE_MARGIN - length, y)
     arm = 1.5 * mm
+
+    def printable(x: float, y: float) -> bool:
+        return SAFE_MARGIN <= x <= pw - SAFE_MARGIN and SAFE_MARGIN <= y <= ph - SAFE_MARGIN
+
     for x in xs[1:-1]:
         for y in ys:
-            path.moveTo(x, y - arm if y != bottom else y)
-            path.lineTo(x, y + arm if y != top else y)
+            if printable(x, y):
+                tick(x, y - arm if y != bottom else y, x, y + arm if y != top else y)
     for y in ys[1:-1]:
         for x in xs:
-            path.moveTo(x - arm if x != left else x, y)
-            path.lineTo(x + arm if x != right else x, y)
+            if printable(x, y):
+                tick(x - arm if x != left else x, y, x + arm if x != right else x, y)
     canvas.drawPath(path, stroke=1, fill=0)
     canvas.restoreState()

@@ -3,6 +3,10 @@
 ``qrcode``'s ``make(fit=True)`` tries every version and then scores all 8 masks,
 which dominates badge rendering. We compute the smallest version that holds the
 data at level M arithmetically and use one fixed mask: decoders read any mask.
+Within that version we then take the strongest error-correction level the data
+still fits (a 28-character badge code: version 2 at Q, 25 modules), so a blurred,
+tilted phone photo still reads without making the modules any smaller.
+Badge codes use only characters of the QR alphanumeric mode, 5.5 bits each.
 """
 
 from __future__ import annotations
@@ -14,17 +18,20 @@ from qrcode.main import QRCode
 from qrcode.util import BIT_LIMIT_TABLE, QRData, length_in_bits
 
 QUIET_ZONE = 4  #: modules of white around the symbol, as ISO/IEC 18004 requires
-ERROR_CORRECTION = constants.ERROR_CORRECT_M
+ERROR_CORRECTION = constants.ERROR_CORRECT_M  #: the weakest level we accept; it sets the version
+STRONGER = (constants.ERROR_CORRECT_H, constants.ERROR_CORRECT_Q)  #: tried, strongest first
 MASK = 2  #: any fixed mask decodes; this one never made a 32-char code fail in our tests
 _MODE_BITS = 4
 
 
 @lru_cache(maxsize=64)
-def _smallest_version(mode: int, length: int, data_bits: int) -> int:
+def _version_and_level(mode: int, length: int, data_bits: int) -> tuple[int, int]:
+    """The smallest version holding the data at level M, and the strongest level it holds it at."""
     for version in range(1, 41):
         bits = _MODE_BITS + length_in_bits(mode, version) + data_bits
         if bits <= BIT_LIMIT_TABLE[ERROR_CORRECTION][version]:
-            return version
+            level = next((lv for lv in STRONGER if bits <= BIT_LIMIT_TABLE[lv][version]), ERROR_CORRECTION)
+            return version, level
     raise ValueError("data does not fit in a QR code")
 
 
@@ -38,10 +45,10 @@ def _data_bits(data: QRData) -> int:
 
 
 def qr_matrix(text: str) -> list[list[bool]]:
-    """The module matrix (row 0 on top, no quiet zone) encoding ``text`` at level M."""
+    """The module matrix (row 0 on top, no quiet zone) encoding ``text``."""
     data = QRData(text)
-    version = _smallest_version(data.mode, len(data), _data_bits(data))
-    qr = QRCode(version=version, error_correction=ERROR_CORRECTION, border=0, mask_pattern=MASK)
+    version, level = _version_and_level(data.mode, len(data), _data_bits(data))
+    qr = QRCode(version=version, error_correction=level, border=0, mask_pattern=MASK)
     qr.add_data(data)
     qr.make(fit=False)
     return qr.modules

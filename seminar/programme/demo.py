@@ -1,7 +1,7 @@
-"""The demo forum's programme: Belogorsk, 30.08.2022, two rooms, times in Asia/Yakutsk."""
+"""The demo forums' programme: Belogorsk, one day in two rooms, times in Asia/Yakutsk."""
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import time
 
 from sqlalchemy import select
 
@@ -10,8 +10,6 @@ from ..extensions import db
 from ..registration.models import Registration
 from .models import Room
 from .services import SessionInput, create_session, local_moment, save_room
-
-DAY = date(2022, 8, 30)
 
 #: (index among the demo registrations by id, public position, organisation, bio).
 SPEAKERS = [
@@ -57,6 +55,7 @@ SESSIONS = [
 
 def add_demo_programme(event: Event) -> None:
     """Rooms, sessions and speakers of the Belogorsk day (does nothing if the event has rooms)."""
+    day = event.local(event.starts_at).date()
     if db.session.scalar(select(Room.id).where(Room.event_id == event.id).limit(1)) is not None:
         return
     rooms = {"big": save_room(event, None, "Большой зал", 120, 0),
@@ -72,7 +71,7 @@ def add_demo_programme(event: Event) -> None:
     for order, (start, end, kind, room, title, who, description) in enumerate(SESSIONS):
         create_session(event, SessionInput(
             title=title, kind=kind, room_id=rooms[room].id if room else None,
-            starts_at=local_moment(event, DAY, time.fromisoformat(start)),
-            ends_at=local_moment(event, DAY, time.fromisoformat(end)),
+            starts_at=local_moment(event, day, time.fromisoformat(start)),
+            ends_at=local_moment(event, day, time.fromisoformat(end)),
             description=description, position=order,
         ), [speakers[i] for i in who])

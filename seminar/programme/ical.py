@@ -1,13 +1,16 @@
 """The programme as RFC 5545 iCalendar (no Flask, no ORM).
 
 Times carry TZID=<the event's zone> with a VTIMEZONE block, so a calendar shows
-10:00 at the venue as 10:00 Yakutsk time (01:00 UTC). The UID of a session never
+10:00 at the venue as 10:00 Yakutsk time (01:00 UTC). The VTIMEZONE covers only the
+years of the event: a zone's whole history since 1970 is written as RDATE lists, of which
+Mozilla's ical.js (Thunderbird) reads only the first value, and then puts every session
+an hour early. The UID of a session never
 changes and SEQUENCE is the session's counter, so calendar apps update an event
 after an edit instead of adding a second one.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from icalendar import Calendar
 from icalendar import Event as VEvent
@@ -53,8 +56,15 @@ def calendar_bytes(event: EventInfo, sessions: list[SessionItem], *, now: dateti
         item.add("url", f"{programme_url}#{session.anchor}")
         item.add("categories", [session.kind_label])
         cal.add_component(item)
-    cal.add_missing_timezones()
+    cal.add_missing_timezones(*_years(event, sessions))
     return cal.to_ical()
+
+
+def _years(event: EventInfo, sessions: list[SessionItem]) -> tuple[date, date]:
+    """From 1 January of the first year a time falls in to 1 January after the last one."""
+    moments = [event.local(t) for t in (event.starts_at, event.ends_at)]
+    moments += [event.local(t) for s in sessions for t in (s.starts_at, s.ends_at)]
+    return date(min(moments).year, 1, 1), date(max(moments).year + 1, 1, 1)
 
 
 def event_calendar_bytes(event: EventInfo, *, now: datetime, url: str) -> bytes:
@@ -73,5 +83,5 @@ def event_calendar_bytes(event: EventInfo, *, now: datetime, url: str) -> bytes:
     item.add("location", event.place)
     item.add("url", url)
     cal.add_component(item)
-    cal.add_missing_timezones()
+    cal.add_missing_timezones(*_years(event, []))
     return cal.to_ical()

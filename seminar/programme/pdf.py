@@ -4,7 +4,6 @@ Takes ProgrammeData (plain values, items.py) and returns PDF bytes.
 """
 from __future__ import annotations
 
-from functools import partial
 from io import BytesIO
 from xml.sax.saxutils import escape
 
@@ -16,6 +15,8 @@ from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Spac
 
 from ..pdf.fonts import SANS, SANS_BOLD, register_fonts
 from ..pdf.geometry import A4, mm
+from ..pdf.meta import CREATOR
+from ..version import __version__
 from .items import ProgrammeData, SessionItem
 
 INK = colors.HexColor("#1d2430")
@@ -56,12 +57,14 @@ def _session_cell(s: SessionItem) -> list:
     return cell
 
 
-def programme_pdf(data: ProgrammeData, locale: str = "ru") -> bytes:
+def programme_pdf(data: ProgrammeData, locale: str = "ru", author: str = "") -> bytes:
     """All days of the programme on A4 pages with an event header and page numbers."""
     ev = data.event
     out = BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm, topMargin=12 * mm,
-                            bottomMargin=16 * mm, title=f"Программа — {ev.title}", author="seminar")
+                            bottomMargin=16 * mm, title=f"Программа — {ev.title}", author=author or ev.title,
+                            creator=CREATOR, producer=f"{CREATOR} {__version__}",
+                            initialFontName=SANS)  # the template's own default, Helvetica, is never embedded
     first_day = format_date(ev.local(ev.starts_at).date(), "d MMMM y", locale=locale)
     last_day = format_date(ev.local(ev.ends_at).date(), "d MMMM y", locale=locale)
     when = first_day if first_day == last_day else f"{first_day} — {last_day}"
@@ -84,7 +87,9 @@ def programme_pdf(data: ProgrammeData, locale: str = "ru") -> bytes:
                     f"{format_time(ev.local(s.ends_at), 'HH:mm', locale=locale)}"
             rows.append([_p(times, "time"), _session_cell(s)])
         table = Table(rows, colWidths=[24 * mm, width - 24 * mm], repeatRows=0)
-        style = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor("#d9dee6")),
+        # A Table sets its cells' font even around Paragraphs; its default is Helvetica.
+        style = [("FONTNAME", (0, 0), (-1, -1), SANS), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                 ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor("#d9dee6")),
                  ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
                  ("LEFTPADDING", (0, 0), (-1, -1), 3)]
         style += [("BACKGROUND", (0, i), (-1, i), SHADE) for i, s in enumerate(day.sessions) if s.all_rooms]
@@ -99,7 +104,5 @@ def programme_pdf(data: ProgrammeData, locale: str = "ru") -> bytes:
         canvas.drawRightString(A4[0] - 16 * mm, 9 * mm, f"{doc_.page}")
         canvas.restoreState()
 
-    # Start pages in PT Sans so no unembedded Helvetica is referenced.
-    doc.build(story, onFirstPage=footer, onLaterPages=footer,
-              canvasmaker=partial(Canvas, initialFontName=SANS))
+    doc.build(story, onFirstPage=footer, onLaterPages=footer, canvasmaker=Canvas)
     return out.getvalue()

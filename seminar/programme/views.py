@@ -65,8 +65,11 @@ def personal_ics(token):
 @bp.get("/events/<slug>/programme.pdf")
 def programme_pdf_view(slug):
     """The printable programme (A4) for the registration desk and the press."""
+    from ..certificates.services import organiser_line
+
     event = get_event_or_404(slug)
-    return Response(programme_pdf(programme_data(event)), mimetype="application/pdf", headers={
+    pdf = programme_pdf(programme_data(event), author=organiser_line(event) or event.title)
+    return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{event.slug}-programme.pdf"'})
 
 

@@ -1,15 +1,13 @@
 """The survey's results for the report: an XLSX workbook and the one-page PDF's data."""
 from __future__ import annotations
 
-import io
-
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..checkin.models import CheckIn
 from ..events.models import Event
 from ..extensions import db
-from ..spreadsheets import excel_safe
+from ..spreadsheets import workbook_bytes
 from ..templating import event_date
 from .models import Answer, SurveyResponse
 from .pdf import Bar, Chart, SessionMark, SummaryData
@@ -20,9 +18,6 @@ from .survey import results
 
 def results_xlsx(event: Event) -> bytes:
     """Sheet 1: a row per response, a column per question; sheet 2: counts and averages."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     questions = questions_of(event, "survey", include_hidden=True, include_old=True)
     rows: dict[int, dict[int, list[str]]] = {}
     for rid, qid, value in db.session.execute(
@@ -30,29 +25,19 @@ def results_xlsx(event: Event) -> bytes:
             .join(SurveyResponse, SurveyResponse.id == Answer.response_id)
             .where(SurveyResponse.event_id == event.id).order_by(Answer.response_id, Answer.id)):
         rows.setdefault(rid, {}).setdefault(qid, []).append(value)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Ответы")[:31]
-    sheet.append([_("№")] + [q.label for q in questions])
-    for number, answers in enumerate(rows.values(), start=1):
-        sheet.append([number] + [excel_safe(display(q.type, answers.get(q.id, []))) for q in questions])
-    summary = book.create_sheet(_("Итоги")[:31])
-    summary.append([_("Вопрос"), _("Вариант"), _("Ответов"), _("Средняя оценка")])
+    responses = [[number] + [display(q.type, answers.get(q.id, [])) for q in questions]
+                 for number, answers in enumerate(rows.values(), start=1)]
+    summary: list[list] = []
     for result in results(event).questions:
         if result.counts:
-            for option, n in result.counts:
-                summary.append([excel_safe(result.label), excel_safe(display(result.type, [option])), n,
-                                result.average])
+            summary += [[result.label, display(result.type, [option]), n, result.average]
+                        for option, n in result.counts]
         elif result.average is not None:
-            summary.append([excel_safe(result.label), "", result.answered, result.average])
-    for ws in (sheet, summary):
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        ws.freeze_panes = "A2"
-        ws.column_dimensions["A"].width = 40
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+            summary.append([result.label, "", result.answered, result.average])
+    return workbook_bytes([
+        (_("Ответы"), [_("№")] + [q.label for q in questions], responses, (8,) + (40,) * len(questions)),
+        (_("Итоги"), [_("Вопрос"), _("Вариант"), _("Ответов"), _("Средняя оценка")], summary, (40, 30, 10, 14)),
+    ])
 
 
 def summary_data(event: Event) -> SummaryData:

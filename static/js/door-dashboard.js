@@ -40,7 +40,10 @@
     // Drawn at the box's own width so the labels stay readable on a phone; at least 12 slots wide.
     var W = Math.max(300, Math.round(box.clientWidth || 960)), H = 220, left = 34, bottom = 26, top = 12;
     var barW = (W - left) / Math.max(n, 12);
-    var svg = el("svg", { viewBox: "0 0 " + W + " " + H, role: "img", class: "dash-chart" });
+    var total = keys.reduce(function (sum, k) { return sum + counts[k]; }, 0);
+    var svg = el("svg", { viewBox: "0 0 " + W + " " + H, role: "img", class: "dash-chart",
+      "aria-label": fmt(M.chart, { n: total, first: clock.format(new Date(first * step)),
+                                   last: clock.format(new Date((last + 1) * step)), max: max }) });
     (max >= 4 ? [0, 0.5, 1] : [0, 1]).forEach(function (f) {
       var y = top + (H - top - bottom) * (1 - f), v = Math.round(max * f);
       svg.appendChild(el("line", { x1: left, x2: W, y1: y, y2: y, class: "dash-grid" }));

@@ -76,11 +76,17 @@
         return row ? row.data : null;
       });
     },
-    mark: function (slug, k) {
-      return run("marks", "readwrite", function (s) { return s.put({ key: slug + ":" + k, slug: slug, at: new Date().toISOString() }); });
+    mark: function (slug, k, device) {
+      return run("marks", "readwrite", function (s) {
+        return s.put({ key: slug + ":" + k, slug: slug, at: new Date().toISOString(), device: device || "" });
+      });
     },
     isMarked: function (slug, k) {
       return run("marks", "readonly", function (s) { return s.get(slug + ":" + k); }).then(function (row) { return !!row; });
+    },
+    // The local mark ({at, device}) of a person scanned offline on this device, or undefined.
+    markOf: function (slug, k) {
+      return run("marks", "readonly", function (s) { return s.get(slug + ":" + k); });
     },
     clearMarks: function (slug) {
       return all("marks").then(function (rows) {

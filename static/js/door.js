@@ -90,9 +90,7 @@
       show("ok", "checked_in", M.checked_in, reg);
       setChecked(Number(els.checked.textContent) + 1);
     } else if (data.status === "already_checked_in") {
-      var time = data.checked_in_at ? timeFormat.format(new Date(data.checked_in_at)) : "";
-      show("warn", "already_checked_in",
-           fmt(data.device ? M.already_device : M.already, { time: time, device: data.device }), reg);
+      show("warn", "already_checked_in", alreadyText(data.checked_in_at, data.device), reg);
     } else if (M[data.status]) {
       show("bad", data.status, M[data.status], reg);
     } else if (httpStatus === 401 || httpStatus === 403) {
@@ -100,6 +98,13 @@
     } else {
       show("bad", "error", M.error, null);
     }
+  }
+
+  // "Вход уже отмечен в 09:12 (door-2)": when and where the first scan happened, as far as known.
+  function alreadyText(at, where) {
+    if (!at) return M.already_offline;
+    var time = timeFormat.format(new Date(at));
+    return fmt(where ? M.already_device : M.already, { time: time, device: where });
   }
 
   function setChecked(n) { els.checked.textContent = String(n); }
@@ -160,10 +165,13 @@
       if (entry.status === "cancelled") { show("bad", "cancelled", M.cancelled, entry, saved); return; }
       if (entry.status !== "confirmed") { show("bad", "not_confirmed", M.not_confirmed, entry, saved); return; }
       var key = entry.k || ("id" + entry.id);
-      return Store.isMarked(slug, key).then(function (marked) {
-        if (entry.checked_in || marked) { show("warn", "already_checked_in", M.already_offline, entry, saved); return; }
+      return Store.markOf(slug, key).then(function (mark) {
+        if (entry.checked_in) {
+          show("warn", "already_checked_in", alreadyText(entry.checked_in_at, entry.device), entry, saved); return;
+        }
+        if (mark) { show("warn", "already_checked_in", alreadyText(mark.at, mark.device), entry, saved); return; }
         if (capacity && Number(els.checked.textContent) >= capacity) { show("bad", "full", M.full, entry, saved); return; }
-        Store.mark(slug, key);
+        Store.mark(slug, key, device);
         show("ok", "checked_in", M.checked_in, entry, saved);
         setChecked(Number(els.checked.textContent) + 1);
       });
