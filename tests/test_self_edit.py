@@ -110,3 +110,27 @@ def test_an_issued_certificate_shows_the_new_name_and_keeps_its_code(client, mak
     # The name is printed in the dative ("Смирнве"/"Смирнове"): compare the stems.
     assert "Смирнв" in text_before and "Смирнов" in text_after and "Смирнв" not in text_after
     assert db.session.scalars(select(Certificate.code)).all() == [code]
+
+
+def test_the_edit_page_carries_the_organisers_questions_and_keeps_a_limited_seat(
+        client, make_event, make_registration, make_question):
+    from seminar.questions.services import answers_of
+
+    event = make_event()
+    practicum = make_question(event, "choice", "Практикум", choices=["да", "нет"], limits={"да": 1})
+    transfer = make_question(event, "yesno", "Нужен трансфер?")
+    person = make_registration(event)
+    other = make_registration(event)
+    page = client.get(f"/r/{person.access_token}/edit").get_data(as_text=True)
+    assert f'name="q_{practicum.id}"' in page and f'name="q_{transfer.id}"' in page
+    # The one seat of the practicum: taken by the first, kept when they fix a typo, refused to the other.
+    saved = client.post(f"/r/{person.access_token}/edit",
+                        data=form_of(person, **{f"q_{practicum.id}": "да", f"q_{transfer.id}": "yes"}))
+    assert saved.status_code == 302
+    assert answers_of(person)[practicum.id] == ["да"] and answers_of(person)[transfer.id] == ["yes"]
+    again = client.post(f"/r/{person.access_token}/edit",
+                        data=form_of(person, last_name="Исправленный", **{f"q_{practicum.id}": "да"}))
+    assert again.status_code == 302 and answers_of(person)[practicum.id] == ["да"]
+    refused = client.post(f"/r/{other.access_token}/edit", data=form_of(other, **{f"q_{practicum.id}": "да"}))
+    assert refused.status_code == 200 and "Мест на" in refused.get_data(as_text=True)
+    assert practicum.id not in answers_of(other)

@@ -8,8 +8,8 @@ from ..dbtypes import utcnow
 from ..events.services import get_event_or_404, municipality_choices
 from ..extensions import check_csrf, csrf, db, limiter
 from ..privacy.consent import current_consent, text_to_show
-from ..questions.forms import refuse_choice, registration_form, store_answers
-from ..questions.services import ChoiceFull
+from ..questions.forms import prefill, refuse_choice, registration_form, store_answers
+from ..questions.services import ChoiceFull, answers_of
 from . import notify
 from .forms import DetailsForm, RegistrationForm
 from .models import Status
@@ -144,9 +144,14 @@ def edit_details(token):
         flash(_("Регистрация отменена: изменить данные нельзя."), "info")
         return redirect(url_for(".personal", token=token))
     event = registration.event
-    form = DetailsForm(obj=registration, municipalities=municipality_choices(event))
+    # The organiser's questions (q_<id>) come with the details; answers change while registration is open.
+    answers_open = event.registration_state(utcnow()) == "open"
+    form_class = registration_form(DetailsForm, event) if answers_open else DetailsForm
+    form = form_class(obj=registration, municipalities=municipality_choices(event))
     if request.method == "GET":
         form.municipality.data = str(registration.municipality_id or "")
+        if answers_open:
+            prefill(form, answers_of(registration))
     if form.validate_on_submit():
         try:
             result = edit_own_details(registration, {**applicant_from(form).__dict__})
@@ -159,6 +164,14 @@ def edit_details(token):
                 record("registration.edit", actor="participant", event_id=event.id,
                        registration_id=registration.id, detail={"fields": result.edit.changed},
                        ip=request.remote_addr)
+            try:
+                if answers_open:
+                    store_answers(form, registration)
+            except ChoiceFull as exc:
+                db.session.rollback()
+                refuse_choice(form, exc)
+                return render_template("registration/edit.html", event=event, form=form,
+                                       registration=registration)
             db.session.commit()
             if result.pending_email:
                 send_email_confirmation(registration, result.pending_email)
