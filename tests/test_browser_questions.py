@@ -94,7 +94,7 @@ def test_a_checked_in_participant_answers_the_survey_on_a_phone(live_server, pho
 
     page.goto(f"{live_server.url}/r/{access_token}")
     page.get_by_role("link", name="Пройти опрос").click()
-    assert page.locator(f"#question-{mark}").is_hidden()
+    page.wait_for_selector(f"#question-{mark}", state="hidden")  # once questions.js (deferred) has run
     page.locator(f"#question-{overall}").get_by_text("5", exact=True).click()
     page.locator(f"#question-{practicum}").get_by_text("да", exact=True).click()
     page.locator(f"#question-{mark}").get_by_text("4", exact=True).click()
