@@ -82,9 +82,10 @@ def test_pdfs_name_their_event_author_and_the_app_and_embed_every_font(client, m
 
     from seminar.certificates.pdf import CertificateData, render_certificates
     pdfs["certificate"] = render_certificates([CertificateData(
-        "CODE", "https://forum.example.ru/verify/CODE", "Иванова Анна Петровна", "female", "participant",
-        event.title, date(2031, 1, 1), date(2031, 1, 1), "Белогорск", "Ассоциация муниципальных образований",
-        date(2031, 1, 1))])
+        code="CODE", verify_url="https://forum.example.ru/verify/CODE", full_name="Иванова Анна Петровна",
+        name_line="Ивановой Анне Петровне", kind="participant", wording=f"за участие в мероприятии «{event.title}»",
+        event_title=event.title, starts_on=date(2031, 1, 1), ends_on=date(2031, 1, 1), city="Белогорск",
+        organiser="Ассоциация муниципальных образований", issued_on=date(2031, 1, 1))])
     for name, data in pdfs.items():
         path = tmp_path / f"{name}.pdf"
         path.write_bytes(data)
