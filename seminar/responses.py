@@ -35,10 +35,12 @@ def named_file(body: bytes | IO[bytes], mimetype: str, filename: str, ascii_file
     response = send_file(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = header
     return response
+
+
 def download_stream(chunks: Iterator[bytes], filename: str) -> Response:
     """A spreadsheet sent as it is produced (a CSV of 20,000 rows starts at once)."""
-    mimetype = XLSX_MIMETYPE if filename.endswith(".xlsx") else "text/csv; charset=utf-8"
-    return Response(stream_with_context(chunks), mimetype=mimetype,
+    content_type = XLSX_MIMETYPE if filename.endswith(".xlsx") else "text/csv; charset=utf-8"
+    return Response(stream_with_context(chunks), content_type=content_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

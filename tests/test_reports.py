@@ -185,7 +185,7 @@ def test_report_page_on_desktop_and_phone_shows_the_demo_forum(live_server, brow
         page = context.new_page()
         page.goto(f"{live_server.url}/login?next=/manage/events/belogorsk-2022/report")
         page.fill("#email", "organiser@belogorsk-forum.ru")
-        page.fill("#password", "belogorsk2022")
+        page.fill("#password", live_server.passwords["organiser@belogorsk-forum.ru"])
         page.click("button[type=submit]")
         page.wait_for_url("**/report")
         assert page.locator("#report-came").inner_text() == "100"

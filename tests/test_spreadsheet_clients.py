@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import sign_in
 from openpyxl import load_workbook
 
 from seminar.checkin.models import CheckIn
@@ -44,8 +45,12 @@ def exported(client, make_event, make_registration, make_user):
     db.session.add(CheckIn(event_id=event.id, registration_id=person.id, device="door-1",
                            checked_in_at=datetime(2031, 1, 1, 0, 12, tzinfo=UTC)))
     db.session.commit()
-    client.post("/login", data={"email": make_user(event=event).email, "password": "secret-pass-1"})
-    return {kind: client.get(f"/manage/events/{event.slug}/registrations.{kind}") for kind in ("csv", "xlsx")}
+    sign_in(client, make_user(event=event))
+    responses = {}
+    for kind in ("csv", "xlsx"):
+        responses[kind] = client.get(f"/manage/events/{event.slug}/registrations.{kind}")
+        responses[kind].get_data()  # streamed: read while its request is the current one
+    return responses
 
 
 def cells(path: Path) -> list[list]:
