@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy
 from test_concurrency import Browserish, municipality_id
 
-SLUG = "belogorsk-2022"
+SLUG = "belogorsk-next"  # the demo forum open for registration
 
 
 def api_token(server) -> str:
