@@ -288,16 +288,20 @@ def race_for_seats(server, session_id: int, codes: list[str]) -> list[int]:
 def test_doors_racing_for_the_last_seats_seat_exactly_the_capacity(request, server_fixture):
     server = request.getfixturevalue(server_fixture)
     if server_fixture == "live_server":
-        session_id, = live_sql(server, "SELECT id FROM programme_session WHERE title LIKE 'Практикум%'")[0]
+        session_id, = live_sql(server, "SELECT s.id FROM programme_session s JOIN event e ON e.id = s.event_id "
+                                       "WHERE s.title LIKE 'Практикум%' AND e.slug = ?", DEMO)[0]
         live_sql(server, "UPDATE programme_session SET capacity = 3 WHERE id = ?", session_id)
         codes = [c for _, c, _ in badges(server, 10)]
     else:
         import psycopg
 
         with psycopg.connect(server.database_url.replace("postgresql+psycopg", "postgresql")) as con:
-            session_id, = con.execute("SELECT id FROM programme_session WHERE title LIKE 'Практикум%'").fetchone()
+            session_id, = con.execute(
+                "SELECT s.id FROM programme_session s JOIN event e ON e.id = s.event_id "
+                "WHERE s.title LIKE 'Практикум%%' AND e.slug = %s", (DEMO,)).fetchone()
             con.execute("UPDATE programme_session SET capacity = 3 WHERE id = %s", (session_id,))
-            codes = [c for c, in con.execute("SELECT badge_code FROM registration WHERE status = 'confirmed' "
-                                              "ORDER BY id LIMIT 10")]
+            codes = [c for c, in con.execute(
+                "SELECT r.badge_code FROM registration r JOIN event e ON e.id = r.event_id "
+                "WHERE r.status = 'confirmed' AND e.slug = %s ORDER BY r.id LIMIT 10", (DEMO,))]
     statuses = race_for_seats(server, session_id, codes)
     assert sorted(statuses) == [201] * 3 + [409] * 7
