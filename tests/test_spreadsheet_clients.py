@@ -89,8 +89,9 @@ def test_xlsx_opened_in_libreoffice_has_text_phones_real_dates_and_no_guards(exp
 def test_no_shows_exports_never_fail_on_stored_control_characters(client, make_event, make_registration,
                                                                   make_user):
     event = make_event()
-    make_registration(event, last_name="Ко\x0bваль", organization="\x00Администрация\x1f")
-    client.post("/login", data={"email": make_user(event=event).email, "password": "secret-pass-1"})
+    # Stored by an older version (PostgreSQL cannot hold NUL at all; \x01 is as bad for XLSX).
+    make_registration(event, last_name="Ко\x0bваль", organization="\x01Администрация\x1f")
+    sign_in(client, make_user(event=event))
     book = load_workbook(io.BytesIO(client.get(f"/manage/events/{event.slug}/no-shows.xlsx").data))
     row = list(book.active.values)[1]
     assert "Коваль" in row and "Администрация" in row
