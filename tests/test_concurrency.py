@@ -42,23 +42,33 @@ def municipality_id(html: str) -> str:
     return re.search(r'<option value="(\d+)"', html).group(1)
 
 
-def race_registrations(base: str, slug: str, count: int) -> list[int]:
+def race_registrations(base: str, slug: str, count: int, *, email_prefix: str = "race",
+                       last_name: str = "Гонкина", extra: dict | None = None, alongside=None) -> list[int]:
+    """`count` visitors (own cookies and CSRF tokens) send the form at the same instant; with
+    `alongside`, that callable runs at the same instant too. The HTTP status of each post."""
     visitors = [Browserish(base) for _ in range(count)]
     forms = []
     for i, visitor in enumerate(visitors):
         html = visitor.get(f"/events/{slug}/register")
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-        forms.append({"csrf_token": token, "last_name": "Гонкина", "first_name": "Мария",
-                      "email": f"race{i}@example.ru", "municipality": municipality_id(html),
-                      "organization": "Администрация", "position": "Специалист", "consent": "y"})
-    barrier = threading.Barrier(count)
+        forms.append({"csrf_token": token, "last_name": last_name, "first_name": "Мария",
+                      "email": f"{email_prefix}{i}@example.ru", "municipality": municipality_id(html),
+                      "organization": "Администрация", "position": "Специалист", "consent": "y",
+                      **(extra or {})})
+    barrier = threading.Barrier(count + (1 if alongside else 0))
     codes = [0] * count
 
     def go(i):
         barrier.wait()
         codes[i] = visitors[i].post(f"/events/{slug}/register", forms[i])
 
+    def also():
+        barrier.wait()
+        alongside()
+
     threads = [threading.Thread(target=go, args=(i,)) for i in range(count)]
+    if alongside:
+        threads.append(threading.Thread(target=also))
     for t in threads:
         t.start()
     for t in threads:

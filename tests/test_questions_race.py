@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from tests.test_concurrency import Browserish, municipality_id
+from tests.test_concurrency import Browserish, race_registrations
 
 #: The demo's open forum (belogorsk-next; belogorsk-2022 where the demo has no next edition yet).
 SLUGS = ("belogorsk-next", "belogorsk-2022")
@@ -35,28 +35,8 @@ def _add_practicum(server, slug: str, token: str) -> int:
 
 
 def race_for_practicum(server, slug: str, question_id: int, count: int = 60) -> list[int]:
-    visitors = [Browserish(server.url) for _ in range(count)]
-    forms = []
-    for i, visitor in enumerate(visitors):
-        html = visitor.get(f"/events/{slug}/register")
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-        forms.append({"csrf_token": token, "last_name": "Практикова", "first_name": "Мария",
-                      "email": f"practicum{i}@example.ru", "municipality": municipality_id(html),
-                      "organization": "Администрация", "position": "Специалист", "consent": "y",
-                      f"q_{question_id}": "Практикум"})
-    barrier = threading.Barrier(count)
-    codes = [0] * count
-
-    def go(i):
-        barrier.wait()
-        codes[i] = visitors[i].post(f"/events/{slug}/register", forms[i])
-
-    threads = [threading.Thread(target=go, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return codes
+    return race_registrations(server.url, slug, count, email_prefix="practicum", last_name="Практикова",
+                              extra={f"q_{question_id}": "Практикум"})
 
 
 COUNT_SQL = ("SELECT count(*) FROM answer JOIN registration ON registration.id = answer.registration_id "

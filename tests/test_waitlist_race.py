@@ -3,13 +3,11 @@ right number seated, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import json
-import re
-import threading
 import urllib.request
 
 import pytest
 import sqlalchemy
-from test_concurrency import Browserish, municipality_id
+from test_concurrency import race_registrations
 
 SLUG = "belogorsk-next"  # the demo forum open for registration
 
@@ -35,32 +33,12 @@ def race(server, count: int = 20, extra_seats: int = 10) -> dict:
     assert status == 200
     seated = event["seated"]
     assert patch_event(server, token, {"capacity": seated})[1]["over_capacity"] == 0
-    visitors = [Browserish(server.url) for _ in range(count)]
-    forms = []
-    for i, visitor in enumerate(visitors):
-        html = visitor.get(f"/events/{SLUG}/register")
-        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-        forms.append({"csrf_token": csrf, "last_name": "Гонкина", "first_name": "Мария",
-                      "email": f"raise{i}@example.ru", "municipality": municipality_id(html),
-                      "organization": "Администрация", "position": "Специалист", "consent": "y"})
-    barrier = threading.Barrier(count + 1)
-    codes = [0] * count
     raised: dict = {}
 
-    def register(i):
-        barrier.wait()
-        codes[i] = visitors[i].post(f"/events/{SLUG}/register", forms[i])
-
     def raise_capacity():
-        barrier.wait()
         raised["status"], raised["body"] = patch_event(server, token, {"capacity": seated + extra_seats})
 
-    threads = [threading.Thread(target=register, args=(i,)) for i in range(count)]
-    threads.append(threading.Thread(target=raise_capacity))
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
+    codes = race_registrations(server.url, SLUG, count, email_prefix="raise", alongside=raise_capacity)
     assert codes == [302] * count
     assert raised["status"] == 200
     return {"seated_before": seated}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 from flask import current_app
@@ -11,6 +10,7 @@ from flask import current_app
 from ..checkin.roster_exports import registrations_xlsx_file
 from ..events.models import Event
 from ..extensions import db
+from ..files import scratch_dir
 from ..queue import job
 from .services import roster_filters
 
@@ -22,13 +22,7 @@ KEEP_SECONDS = 6 * 3600
 
 def export_dir() -> Path:
     """The folder of prepared exports; old ones are removed on the way."""
-    path = Path(current_app.instance_path) / "exports"
-    path.mkdir(exist_ok=True)
-    cutoff = time.time() - KEEP_SECONDS
-    for old in path.iterdir():
-        if old.is_file() and old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    return path
+    return scratch_dir(current_app.instance_path, "exports", KEEP_SECONDS)
 
 
 def export_path(event_id: int, key: str) -> Path:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import secrets
-import time
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -15,6 +14,7 @@ from ..dbtypes import utcnow
 from ..events.models import Event
 from ..events.services import municipality_choices
 from ..extensions import db
+from ..files import scratch_dir
 from ..manage.services import managed_event_or_404, managed_registration_or_404
 from ..registration import notify
 from ..registration.services import UnknownMunicipality
@@ -153,13 +153,7 @@ UPLOAD_KEEP_SECONDS = 24 * 3600
 
 def _upload_dir() -> Path:
     """The folder of previewed lists; lists older than a day are removed (they hold personal data)."""
-    path = Path(current_app.instance_path) / "imports"
-    path.mkdir(exist_ok=True)
-    cutoff = time.time() - UPLOAD_KEEP_SECONDS
-    for old in path.iterdir():
-        if old.is_file() and old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    return path
+    return scratch_dir(current_app.instance_path, "imports", UPLOAD_KEEP_SECONDS)
 
 
 def _read_upload() -> tuple[bytes, str] | None:
