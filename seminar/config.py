@@ -74,6 +74,12 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "MAIL_TIMEOUT": 10,
     "RATELIMIT_HEADERS_ENABLED": True,
+    #: When the shared counters (Redis, or the instance's SQLite file) cannot be reached, each
+    #: process keeps counting in its own memory, and the log says "falling back to in-memory
+    #: storage"; the counters are tried again now and then. A registration or a login never fails
+    #: because of them.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
     #: Flask-Compress: brotli, else gzip, for text (HTML, CSS, JS, JSON, calendars, CSV) over 500 bytes.
     "COMPRESS_ALGORITHM": ["br", "gzip"],
     "COMPRESS_ALGORITHM_STREAMING": ["br", "deflate"],  # static files are streamed; gzip cannot be

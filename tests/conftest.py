@@ -334,6 +334,12 @@ class LiveServer:
                 except subprocess.TimeoutExpired:
                     proc.kill()
 
+    def errors(self) -> str:
+        """What the app logged as errors (tracebacks included), for an assertion's message."""
+        log = (self.instance / "gunicorn.log").read_text(errors="replace")
+        start = min((i for i in (log.find("Traceback"), log.find("ERROR")) if i >= 0), default=len(log))
+        return log[start:][-6000:]
+
     def load_demo(self) -> None:
         """`flask demo`, keeping the staff passwords it generated for this instance."""
         for line in self.flask("demo").splitlines():

@@ -124,6 +124,34 @@ def test_rate_limits_are_kept_in_redis_when_configured(app_config, redis_url):
         db.session.remove()
 
 
+@pytest.fixture
+def live_limiter():
+    """The limiter is one object per process: start and leave it with its storage taken for alive."""
+    from seminar.extensions import limiter
+
+    limiter._storage_dead = False
+    yield limiter
+    limiter._storage_dead = False
+
+
+@pytest.mark.usefixtures("live_limiter")
+@pytest.mark.parametrize("storage", ["redis://127.0.0.1:1/0", "seminar-sqlite:///{instance}/missing/limits.sqlite3"],
+                         ids=["redis-down", "sqlite-file-unusable"])
+def test_unreachable_limit_counters_fall_back_to_memory_and_say_so(app_config, storage, caplog):
+    """Redis (or the counters' file) is gone: people still register and log in, the limits still
+    hold in each process's memory, and the log tells the IT department."""
+    app = create_app({**app_config, "RATELIMIT_ENABLED": True, "RATELIMIT_LOGIN": "2 per minute",
+                      "RATELIMIT_STORAGE_URI": storage.format(instance=app_config["INSTANCE_PATH"])})
+    with app.app_context():
+        db.create_all()
+        client = app.test_client()
+        with caplog.at_level("WARNING", logger="flask-limiter"):
+            codes = [client.post("/login", data={}).status_code for _ in range(3)]
+        assert codes == [200, 200, 429]  # the form again (not a 500), then limited
+        assert "falling back to in-memory storage" in caplog.text
+        db.session.remove()
+
+
 def test_secret_key_is_generated_once_and_kept_in_the_instance_folder(tmp_path, monkeypatch):
     monkeypatch.delenv("SEMINAR_SECRET_KEY", raising=False)
     from seminar.config import load_secret_key

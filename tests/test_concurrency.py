@@ -79,7 +79,7 @@ def race_registrations(base: str, slug: str, count: int, *, email_prefix: str = 
 def test_last_seat_race_confirms_exactly_capacity(live_server):
     # The demo forum: capacity 150 with 120 confirmed, so 30 seats are left for 60 people.
     codes = race_registrations(live_server.url, "belogorsk-next", 60)
-    assert codes == [302] * 60
+    assert codes == [302] * 60, live_server.errors()
     db = sqlite3.connect(live_server.instance / "seminar.sqlite3")
     rows = dict(db.execute("SELECT status, count(*) FROM registration WHERE email LIKE 'race%' GROUP BY status"))
     assert rows == {"confirmed": 30, "waitlisted": 30}
@@ -93,7 +93,7 @@ def test_last_seat_race_on_postgresql(pg_live_server):
     import sqlalchemy
 
     codes = race_registrations(pg_live_server.url, "belogorsk-next", 60)
-    assert codes == [302] * 60
+    assert codes == [302] * 60, pg_live_server.errors()
     engine = sqlalchemy.create_engine(pg_live_server.database_url)
     with engine.connect() as conn:
         rows = dict(conn.execute(sqlalchemy.text(

@@ -51,7 +51,7 @@ def test_sixty_people_race_for_a_forty_seat_practicum_exactly_forty_get_it(live_
     db.commit()
     question_id = _add_practicum(live_server, slug, _organiser_token(live_server, slug))
     codes = race_for_practicum(live_server, slug, question_id)
-    assert sorted(codes) == [200] * 20 + [302] * 40
+    assert sorted(codes) == [200] * 20 + [302] * 40, live_server.errors()
     assert db.execute(COUNT_SQL).fetchone()[0] == 40
     # The 20 refused kept their form (with a message) and were not registered without their choice.
     assert db.execute(REGISTERED_SQL).fetchone()[0] == 40
@@ -72,7 +72,7 @@ def test_practicum_race_on_postgresql(pg_live_server):
         taken = conn.execute(sqlalchemy.text(COUNT_SQL)).scalar()
         registered = conn.execute(sqlalchemy.text(REGISTERED_SQL)).scalar()
     engine.dispose()
-    assert sorted(codes) == [200] * 20 + [302] * 40
+    assert sorted(codes) == [200] * 20 + [302] * 40, pg_live_server.errors()
     assert taken == 40 and registered == 40
 
 
