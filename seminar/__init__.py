@@ -80,6 +80,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     app.config.setdefault("OUTBOX_DIR", str(Path(app.instance_path) / "outbox"))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A connection left from before a PostgreSQL restart is tested and replaced, not used:
+        # the app reconnects by itself; while the server is away, requests answer 503 (errors.py).
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True,
+                                                   **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     if app.config.get("TRUSTED_HOSTS") is None:  # any other Host is refused with 400 (seminar/hosts.py)
         app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import SecurityError
 
 from .api.auth import ApiAbort
@@ -11,6 +12,14 @@ from .extensions import db
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
+
+
+def _database_away(e: DBAPIError) -> bool:
+    """The database could not be reached or dropped the connection (a restart, the network), as
+    opposed to a query that failed: no connection at all (no statement), a connection found dead,
+    or PostgreSQL's "shutting down" / connection-exception codes."""
+    code = str(getattr(e.orig, "sqlstate", "") or "")
+    return e.connection_invalidated or e.statement is None or code.startswith(("57P", "08"))
 
 
 def init_app(app: Flask) -> None:
@@ -60,6 +69,18 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(e):
         return page(429)
+
+    @app.errorhandler(DBAPIError)
+    def database_away(e: DBAPIError):
+        """The database cannot be reached (restarting, network): 503, try again in a moment.
+        Nothing was written: the transaction is rolled back. Other database errors stay 500s."""
+        db.session.rollback()
+        if not _database_away(e):
+            app.logger.exception("database error")
+            return page(500)
+        app.logger.warning("database unavailable: %s", type(e.orig).__name__)
+        response, code = page(503)
+        return response, code, {"Retry-After": "5"}
 
     @app.errorhandler(500)
     def server_error(e):

@@ -50,7 +50,7 @@ class Features:
     partials: dict[str, list[str]] = field(default_factory=dict)
     #: Functions by extension point, e.g. "certificate_sessions" (attendance gives certificates
     #: the sessions a person attended) or "survey_averages" (the survey gives the report its marks).
-    hooks: dict[str, list[Callable]] = field(default_factory=dict)
+    hooks: dict[str, list[Any]] = field(default_factory=dict)
     #: The modules holding the features' queue jobs (imported: Huey knows a task once defined).
     job_modules: list[ModuleType] = field(default_factory=list)
     personal_data: list[PersonalData] = field(default_factory=list)
@@ -91,11 +91,12 @@ class Features:
             if module not in self.job_modules:
                 self.job_modules.append(module)
 
-    def add_hook(self, point: str, fn: Callable) -> None:
-        """Offer `fn` at a named extension point that another feature calls (see ARCHITECTURE.md)."""
+    def add_hook(self, point: str, fn: Any) -> None:
+        """Offer `fn` at a named extension point that another feature calls (see ARCHITECTURE.md):
+        a function, or a small frozen dataclass of functions where the point needs several."""
         self.hooks.setdefault(point, []).append(fn)
 
-    def hook(self, point: str) -> list[Callable]:
+    def hook(self, point: str) -> list[Any]:
         """The functions offered at `point`, in the order the features were plugged in."""
         return list(self.hooks.get(point, []))
 

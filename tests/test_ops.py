@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import logging
 
+import pytest
+
 from seminar import create_app
 
 
@@ -50,3 +52,47 @@ def test_metrics_are_served_when_switched_on_and_count_by_endpoint(app_config):
     body = client.get("/metrics").get_data(as_text=True)
     assert "flask_http_request_total" in body and 'endpoint="ops.healthz"' in body
     assert create_app(app_config).test_client().get("/metrics").status_code == 404
+
+
+@pytest.mark.postgres
+def test_postgresql_going_away_answers_503_in_russian_and_the_app_reconnects_by_itself(
+        app_config, postgres_url, make_event):
+    """A PostgreSQL restart cuts every connection, and for a few seconds no new one is accepted:
+    the visitor gets a clear 503 (nothing written), and once the server is back the same app
+    serves again without a restart of its own."""
+    import psycopg
+
+    from seminar.extensions import db as app_db
+    from tests.conftest import PG_ADMIN_URL
+
+    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": postgres_url})
+    name = postgres_url.rsplit("/", 1)[1]
+    with app.app_context():
+        app_db.create_all()
+        app_db.session.remove()
+    client = app.test_client()
+    assert client.get("/").status_code == 200  # the pool now holds a live connection
+
+    def restart(allow: bool) -> None:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allow).lower()}')
+            if not allow:
+                admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+
+    # A quick restart: the pooled connection is dead, the next request does not notice.
+    restart(allow=False)
+    restart(allow=True)
+    assert client.get("/").status_code == 200
+    # A longer one: the server refuses connections for a while.
+    restart(allow=False)
+    try:
+        away = client.get("/")
+        assert away.status_code == 503
+        assert away.headers["Retry-After"] == "5"
+        assert "База данных сейчас недоступна" in away.get_data(as_text=True)
+        api = client.get("/api/v1/openapi.json")  # the document needs no database: still served
+        assert api.status_code == 200
+    finally:
+        restart(allow=True)
+    assert client.get("/").status_code == 200  # reconnected, same process

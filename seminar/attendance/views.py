@@ -5,9 +5,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..access import managed_event_or_404
 from ..checkin.views import _api_base
 from ..extensions import db
-from ..manage.services import managed_event_or_404
 from ..templating import ROLE_LABELS
 from . import services
 from .api import counts_json

@@ -5,9 +5,9 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..access import managed_event_or_404
 from ..events.models import Event
 from ..extensions import db
-from ..manage.services import managed_event_or_404
 from ..registration.models import Registration
 from .services import entries
 

@@ -3,10 +3,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..access import managed_event_or_404, managed_registration_or_404
 from ..dbtypes import utcnow
 from ..events.services import municipality_choices
 from ..extensions import db
-from ..manage.services import managed_event_or_404, managed_registration_or_404
 from ..registration.models import Status
 from ..registration.views import get_registration_or_404
 from ..responses import pdf_response

@@ -6,11 +6,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from ..access import managed_event_or_404, managed_registration_or_404
 from ..audit.services import record
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..links import public_url
-from ..manage.services import managed_event_or_404, managed_registration_or_404
 from ..registration.models import Registration
 from ..registration.views import get_registration_or_404
 from ..responses import named_file, pdf_response

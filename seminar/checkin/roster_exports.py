@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from ..events.models import Event, Municipality
 from ..extensions import db
-from ..questions.services import answer_columns
+from ..features import features
 from ..registration.models import Registration
 from ..spreadsheets import csv_bytes, csv_chunks, write_xlsx, xlsx_bytes
 from ..templating import ROLE_LABELS, STATUS_LABELS
@@ -27,7 +27,21 @@ def _header(event: Event) -> list[str]:
     return [_("Фамилия"), _("Имя"), _("Отчество"), _("Эл. почта"), _("Телефон"),
             _("Муниципальное образование"), _("Организация"), _("Должность"), _("Роль"),
             _("Статус"), _("Зарегистрирован(а)"), _("Пришёл (пришла)"), _("Версия согласия"),
-            _("Согласие дано")] + answer_columns(event, [])[0]
+            _("Согласие дано")] + extra_columns(event, [])[0]
+
+
+def extra_columns(event: Event, registration_ids: list[int]) -> tuple[list[str], dict[int, list[str]]]:
+    """Columns other features add to the roster (hook "roster_columns": the organiser's questions):
+    their headers, and each registration's cells."""
+    headers: list[str] = []
+    cells: dict[int, list[str]] = {}
+    for columns in features().hook("roster_columns"):
+        more_headers, more_cells = columns(event, registration_ids)
+        blank = [""] * len(more_headers)
+        cells = {rid: cells.get(rid, [""] * len(headers)) + more_cells.get(rid, blank)
+                 for rid in set(cells) | set(more_cells)}
+        headers += more_headers
+    return headers, cells
 
 
 def _widths(header: list[str]) -> tuple[int, ...]:
@@ -68,7 +82,7 @@ def _rows(event: Event, **filters) -> Iterator[list]:
                 moment(checked_in_at), consent_version, moment(consent_at)]
 
     def with_answers(batch: list) -> Iterator[list]:
-        headers, answers = answer_columns(event, [row[0] for row in batch])
+        headers, answers = extra_columns(event, [row[0] for row in batch])
         blank = [""] * len(headers)
         for row in batch:
             yield fixed(row) + answers.get(row[0], blank)

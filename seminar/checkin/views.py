@@ -7,7 +7,7 @@ from flask import Blueprint, Response, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
-from ..manage.services import managed_event_or_404
+from ..access import managed_event_or_404
 from ..responses import download
 from ..templating import ROLE_LABELS
 from .exports import no_shows_csv, no_shows_xlsx

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..access import managed_event_or_404, managed_registration_or_404
 from ..audit.web import record_action as _log
 from ..checkin.roster import count_rows, event_counts, paginate_rows, registrations_query
 from ..checkin.roster_exports import registrations_csv_chunks, registrations_xlsx_file
@@ -21,7 +22,7 @@ from ..responses import download_stream, file_chunks
 from . import jobs
 from .cloning import clone_event
 from .forms import CloneForm, EventForm
-from .services import events_for, managed_event_or_404, managed_registration_or_404, roster_filters
+from .services import events_for, roster_filters
 
 bp = Blueprint("manage", __name__)
 

@@ -7,7 +7,7 @@ from ..features import features
 
 def register(app: Flask) -> None:
     """Plug this feature into the app."""
-    from . import api, cli, jobs, outbox, views
+    from . import api, cli, jobs, letters, outbox, views
 
     outbox.install_hooks()
     app.teardown_request(outbox.commit_forgotten)
@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
     registry.add_jobs(jobs)
     registry.add_blueprint(views.bp)
     registry.add_blueprint(api.bp, api=True)
+    registry.add_hook("confirmation_letter", letters.confirmation)
     registry.add_link("messages.index", _l("Сообщения"))
     registry.add_api(api.PATHS, api.SCHEMAS)
     registry.add_commands(cli.worker_command)

@@ -12,7 +12,7 @@ from ..programme.ical import event_calendar_bytes
 from ..programme.queries import event_info
 from ..registration.models import Registration
 from ..templating import event_date, event_time, tz_label
-from .render import html_from_text, qr_png
+from .render import html_from_text, qr_png, render_text
 
 BADGE_QR_CID = "badge-qr"
 
@@ -44,3 +44,15 @@ def message_to(registration: Registration, subject: str, text: str, attachments:
     """The finished message (text, HTML, attachments) for one registration, not yet queued."""
     return mail.compose(mail.MailSettings.from_config(current_app.config), registration.email, subject,
                         text, attachments, html=html_from_text(text, subject=subject, images=attachments))
+
+
+def confirmation(registration: Registration, *, greeting: str, status_line: str,
+                 personal_url: str) -> tuple[list[str], tuple[Attachment, ...]]:
+    """The registration's confirmation letter (registration.notify's hook "confirmation_letter"):
+    its lines of text, and the badge QR (when the seat is confirmed) and the event's .ics."""
+    event = registration.event
+    confirmed = registration.status == "confirmed"
+    text = render_text("confirmation", greeting=greeting, status_line=status_line, personal_url=personal_url,
+                       confirmed=confirmed, **event_facts(event))
+    attachments = ((badge_qr(registration),) if confirmed else ()) + (event_ics(event),)
+    return text.rstrip("\n").split("\n"), attachments

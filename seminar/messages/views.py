@@ -8,12 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..access import managed_event_or_404
 from ..checkin.roster import paginate_rows
 from ..dbtypes import utcnow
 from ..events.models import Event, Municipality
 from ..extensions import db
 from ..mail import parsed
-from ..manage.services import managed_event_or_404
 from ..templating import ROLE_LABELS, STATUS_LABELS
 from . import broadcasts, outbox, schedules
 from .broadcasts import Draft, MessageError, RecipientFilter

@@ -16,18 +16,16 @@ from ..events.models import Event, Municipality
 from ..events.services import municipality_choices
 from ..extensions import db
 from ..registration import notify
+from ..registration.editing import DuplicateEmail, UnknownRole, edit_registration
 from ..registration.models import Registration
 from ..registration.services import UnknownMunicipality
 from .forms import PersonForm
 from .services import (
     UNSET,
-    DuplicateEmail,
     Limits,
     SeatRefused,
-    UnknownRole,
     add_registration,
     change_limits,
-    edit_registration,
     over_capacity,
     seated_count,
     set_status,

@@ -8,10 +8,11 @@ from functools import partial
 
 from ..events.models import Event
 from ..registration import notify
+from ..registration.editing import ROLES
 from ..registration.models import Registration, Status
 from ..registration.services import approve, cancel
 from .jobs import send_personal_links
-from .services import ROLES, selected
+from .services import selected
 
 __all__ = ["Done", "run", "selected"]
 

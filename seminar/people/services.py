@@ -12,7 +12,12 @@ from sqlalchemy import select
 
 from ..events.models import Event
 from ..extensions import db
-from ..registration.models import Registration, Role, Status, name_key
+from ..registration.editing import (
+    ROLES,
+    UnknownRole,
+    check_email_free,
+)
+from ..registration.models import Registration, Status
 from ..registration.services import (
     Applicant,
     RegistrationError,
@@ -20,23 +25,11 @@ from ..registration.services import (
     _fill,
     _seated_status,
     cancel,
-    find_by_email,
     has_seat,
     lock_seats,
     municipality_for,
     promote_waitlisted,
 )
-
-#: Fields a change of which means the printed badge is out of date.
-BADGE_FIELDS = frozenset({"last_name", "first_name", "middle_name", "organization"})
-#: Fields of a registration the organiser (or the participant) may change.
-EDITABLE = ("last_name", "first_name", "middle_name", "email", "phone", "municipality_id",
-            "organization", "position", "role")
-ROLES = frozenset(r.value for r in Role)
-
-
-class DuplicateEmail(RegistrationError):
-    """Another registration of the event already has this address."""
 
 
 class SeatRefused(RegistrationError):
@@ -48,24 +41,6 @@ class SeatRefused(RegistrationError):
         self.reason = reason
 
 
-class UnknownRole(RegistrationError):
-    pass
-
-
-@dataclass
-class Edit:
-    """What an edit changed: field names only (the audit log holds no personal values)."""
-
-    changed: list[str]
-    badge_reprint: bool
-
-
-def _check_email_free(event: Event, email: str, registration: Registration | None = None) -> None:
-    other = find_by_email(event, email)
-    if other is not None and (registration is None or other.id != registration.id):
-        raise DuplicateEmail(email)
-
-
 def add_registration(event: Event, applicant: Applicant, *, now: datetime,
                      override: bool = False) -> Registration:
     """The organiser adds a person (any role); seat rules apply unless `override` seats them anyway."""
@@ -74,7 +49,7 @@ def add_registration(event: Event, applicant: Applicant, *, now: datetime,
     municipality_for(event, applicant.municipality_id)
     lock_seats(event)
     email = applicant.email.strip().lower()
-    _check_email_free(event, email)
+    check_email_free(event, email)
     registration = Registration(event=event, email=email)
     _fill(registration, applicant)
     if override:
@@ -87,31 +62,6 @@ def add_registration(event: Event, applicant: Applicant, *, now: datetime,
     db.session.add(registration)
     db.session.flush()
     return registration
-
-
-def edit_registration(registration: Registration, changes: dict) -> Edit:
-    """Change any of EDITABLE; the seat is kept whatever changes. Refuses a duplicate address."""
-    event = registration.event
-    if "email" in changes:
-        changes["email"] = changes["email"].strip().lower()
-        if changes["email"] != registration.email:
-            _check_email_free(event, changes["email"], registration)
-    if "role" in changes and changes["role"] not in ROLES:
-        raise UnknownRole(changes["role"])
-    if "municipality_id" in changes:
-        municipality_for(event, changes["municipality_id"])
-    changed = [name for name in EDITABLE
-               if name in changes and getattr(registration, name) != changes[name]]
-    for name in changed:
-        setattr(registration, name, changes[name])
-    if "last_name" in changed:
-        registration.last_name_key = name_key(registration.last_name)
-    reprint = bool(BADGE_FIELDS.intersection(changed))
-    if reprint:
-        # The "not printed yet" filter of the badge page finds it again.
-        registration.badge_printed_at = None
-    db.session.flush()
-    return Edit(changed, reprint)
 
 
 def seat(registration: Registration, *, override: bool = False) -> bool:

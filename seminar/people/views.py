@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..access import managed_event_or_404, managed_registration_or_404
 from ..audit.web import record_action as log
 from ..checkin.roster import registrations_query
 from ..dbtypes import utcnow
@@ -15,8 +16,8 @@ from ..events.models import Event
 from ..events.services import municipality_choices
 from ..extensions import db
 from ..files import scratch_dir
-from ..manage.services import managed_event_or_404, managed_registration_or_404
 from ..registration import notify
+from ..registration.editing import DuplicateEmail, edit_registration
 from ..registration.services import UnknownMunicipality
 from ..security import allow_upload
 from . import bulk as bulk_actions
@@ -24,7 +25,7 @@ from .forms import BULK_ACTIONS, BulkForm, ImportForm, PersonForm
 from .importing import ImportRefused, apply, preview
 from .jobs import send_personal_links
 from .reading import MAX_BYTES, UnreadableFile
-from .services import DuplicateEmail, SeatRefused, add_registration, edit_registration, seat
+from .services import SeatRefused, add_registration, seat
 
 bp = Blueprint("people", __name__)
 

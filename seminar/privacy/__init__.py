@@ -9,7 +9,7 @@ from ..features import features
 def register(app: Flask) -> None:
     """Plug this feature into the app."""
     from ..files import protect_sqlite
-    from . import cli, jobs, logs, retention, views
+    from . import cli, consent, jobs, logs, retention, views
 
     protect_sqlite(app.config["SQLALCHEMY_DATABASE_URI"])
     logs.mask_werkzeug_log()
@@ -19,5 +19,6 @@ def register(app: Flask) -> None:
     registry.add_commands(cli.privacy_cli, cli.backup_command, cli.restore_command)
     registry.add_link("privacy.page", _l("Персональные данные"))
     registry.add_template_global("privacy_deadline", retention.deadline)
+    registry.add_hook("registration_consent", consent.SOURCE)
     registry.add_partial("registration_row", "privacy/_row_actions.html")
     registry.add_partial("personal", "privacy/_personal_privacy.html")

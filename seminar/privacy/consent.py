@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..dbtypes import utcnow
 from ..events.models import Event
 from ..extensions import db
+from ..registration.extras import Consent, ConsentSource
 from ..registration.models import Registration
 from .models import ConsentText
 from .retention import deadline, explicit_deadline
@@ -106,3 +107,12 @@ def consent_of(registration: Registration) -> ConsentText | None:
     if registration.consent_text_id is None:
         return None
     return db.session.get(ConsentText, registration.consent_text_id)
+
+
+def _agreed(event: Event) -> Consent:
+    stored = current_consent(event)
+    return Consent(str(stored.version), stored.id)
+
+
+#: The registration form's consent: the stored versions (registration.extras).
+SOURCE = ConsentSource(current=_agreed, text=text_to_show)

@@ -7,9 +7,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..access import managed_event_or_404, managed_registration_or_404
 from ..dbtypes import utcnow
 from ..extensions import db
-from ..manage.services import managed_event_or_404, managed_registration_or_404
 from ..registration import notify
 from ..registration.views import get_registration_or_404
 from . import consent, services

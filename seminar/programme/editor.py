@@ -3,9 +3,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..access import managed_event_or_404, managed_registration_or_404
 from ..checkin.roster import registrations_query
 from ..extensions import db
-from ..manage.services import managed_event_or_404, managed_registration_or_404
 from . import notify
 from .forms import RoomForm, SessionForm, SpeakerProfileForm
 from .queries import programme_data, session_item

@@ -7,7 +7,7 @@ from ..features import features
 
 def register(app: Flask) -> None:
     """Plug this feature into the app."""
-    from . import api, invitations, manage, services, survey, views
+    from . import api, forms, invitations, manage, services, survey, views
 
     registry = features(app)
     registry.add_jobs(invitations)
@@ -23,5 +23,7 @@ def register(app: Flask) -> None:
     registry.add_template_global("roster_filter_options", services.roster_filter_options)
     registry.add_partial("personal", "questions/_personal.html")
     registry.add_partial("registration_filters", "questions/_roster_filter.html")
+    registry.add_hook("registration_form", forms.REGISTRATION_EXTRA)
+    registry.add_hook("roster_columns", services.answer_columns)
     registry.add_hook("certificate_waits", survey.certificate_waits_for_survey)
     registry.add_hook("survey_averages", survey.session_averages)

@@ -7,11 +7,12 @@ from wtforms import BooleanField, Field, IntegerField, SelectField, StringField,
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 
 from ..events.models import Event
+from ..registration.extras import FormExtra
 from ..registration.models import Registration
 from . import engine
 from .engine import Spec
 from .models import QuestionType
-from .services import ChoiceFull, save_answers, seats_left, specs_for
+from .services import ChoiceFull, answers_of, save_answers, seats_left, specs_for
 
 #: Raw text kept from one field: a pasted book is refused with a message, not stored or echoed whole.
 RAW_MAX = engine.TEXTAREA_MAX * 4
@@ -92,8 +93,22 @@ def store_answers(form, registration: Registration) -> None:
 
 def refuse_choice(form, exc: ChoiceFull) -> None:
     """After a rollback: the message next to the question whose choice is full."""
-    form[f"q_{exc.question_id}"].errors = [str(exc.message)]
+    form[exc.field].errors = [str(exc.message)]
+    refresh_seats_left(form)
+
+
+def refresh_seats_left(form) -> None:
+    """The free seats of limited choices as they are now (after a refusal)."""
     form.question_seats_left = seats_left(form.question_specs)
+
+
+#: The questions on the registration form and the personal page's edit form (registration.extras).
+REGISTRATION_EXTRA = FormExtra(
+    extend=registration_form,
+    prefill=lambda form, registration: prefill(form, answers_of(registration)),
+    store=store_answers,
+    refused=refresh_seats_left,
+)
 
 
 class SurveyForm(FlaskForm):

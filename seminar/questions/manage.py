@@ -5,8 +5,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..access import managed_event_or_404
 from ..extensions import db
-from ..manage.services import managed_event_or_404
 from ..responses import download, pdf_response
 from . import survey
 from .charts import bar_chart

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select, update
 
 from ..events.models import Event
 from ..extensions import db
+from ..registration.extras import FieldRefused
 from ..registration.models import Registration, Status
 from ..registration.services import lock_seats
 from . import engine
@@ -32,13 +33,14 @@ class QuestionInvalid(ValueError):
         self.message = message
 
 
-class ChoiceFull(Exception):
+class ChoiceFull(FieldRefused):
     """The chosen option has no seats left."""
 
     def __init__(self, question_id: int, choice: str):
         super().__init__(question_id, choice)
         self.question_id = question_id
         self.choice = choice
+        self.field = f"q_{question_id}"
 
     @property
     def message(self):

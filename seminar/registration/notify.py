@@ -5,6 +5,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from .. import mail
+from ..features import features
 from ..links import public_url
 from .models import Registration
 
@@ -42,16 +43,17 @@ def _status_line(registration: Registration) -> str:
 
 
 def send_registered(registration: Registration) -> None:
-    """The confirmation: date, local time and address, the personal link, the badge QR, an .ics."""
-    from ..messages.letters import badge_qr, event_facts, event_ics
-    from ..messages.render import render_text
+    """The confirmation: date, local time and address, the personal link, the badge QR, an .ics.
 
+    The letter itself is the messages feature's (hook "confirmation_letter"); without it, a plain one.
+    """
     event = registration.event
-    confirmed = registration.status == "confirmed"
-    text = render_text("confirmation", greeting=greeting(registration), status_line=_status_line(registration),
-                       personal_url=personal_url(registration), confirmed=confirmed, **event_facts(event))
-    attachments = ((badge_qr(registration),) if confirmed else ()) + (event_ics(event),)
-    send_to(registration, _("Регистрация: %(title)s", title=event.title), [text.rstrip("\n")],
+    parts = {"greeting": greeting(registration), "status_line": _status_line(registration),
+             "personal_url": personal_url(registration)}
+    lines, attachments = [parts["greeting"], "", parts["status_line"], "", parts["personal_url"]], ()
+    for letter in features().hook("confirmation_letter"):
+        lines, attachments = letter(registration, **parts)
+    send_to(registration, _("Регистрация: %(title)s", title=event.title), lines,
             kind="confirmation", attachments=attachments)
 
 

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from ..links import public_url
-from ..people.services import DuplicateEmail, Edit, _check_email_free, edit_registration
 from . import notify
+from .editing import DuplicateEmail, Edit, check_email_free, edit_registration
 from .models import Registration
 
 #: How long the link that confirms a new address works.
@@ -34,7 +34,7 @@ def edit_own_details(registration: Registration, changes: dict) -> SelfEdit:
     changes.pop("role", None)  # the role is the organiser's to give
     pending = None
     if new_email != registration.email:
-        _check_email_free(registration.event, new_email, registration)
+        check_email_free(registration.event, new_email, registration)
         pending = new_email
     return SelfEdit(edit_registration(registration, changes), pending)
 

@@ -7,10 +7,7 @@ from ..audit.services import record
 from ..dbtypes import utcnow
 from ..events.services import get_event_or_404, municipality_choices
 from ..extensions import check_csrf, csrf, db, limiter
-from ..privacy.consent import current_consent, text_to_show
-from ..questions.forms import prefill, refuse_choice, registration_form, store_answers
-from ..questions.services import ChoiceFull, answers_of
-from . import notify
+from . import extras, notify
 from .forms import DetailsForm, RegistrationForm
 from .models import Status
 from .selfedit import BadData, DuplicateEmail, confirm_email_change, edit_own_details, send_email_confirmation
@@ -55,20 +52,20 @@ def register_view(slug):
     check_csrf()
     event = get_event_or_404(slug)
     state = event.registration_state(utcnow())
-    form = registration_form(RegistrationForm, event)(municipalities=municipality_choices(event))
+    form = extras.form_class(RegistrationForm, event)(municipalities=municipality_choices(event))
     if state != "open":
         return render_template("registration/closed.html", event=event,
                                message=CLOSED_MESSAGES[state]), (403 if form.is_submitted() else 200)
     if form.validate_on_submit():
         try:
-            consent = current_consent(event)
+            consent = extras.current_consent(event)
             outcome = register(event, applicant_from(form), now=utcnow(),
-                               consent_version=str(consent.version), consent_text_id=consent.id)
+                               consent_version=consent.version, consent_text_id=consent.text_id)
             if outcome.created:
-                store_answers(form, outcome.registration)
-        except ChoiceFull as exc:
+                extras.store(form, outcome.registration)
+        except extras.FieldRefused as exc:
             db.session.rollback()
-            refuse_choice(form, exc)
+            extras.refuse(form, exc)
         except RegistrationClosed as exc:
             return render_template("registration/closed.html", event=event,
                                    message=CLOSED_MESSAGES[exc.state]), 403
@@ -91,7 +88,7 @@ def register_view(slug):
             db.session.commit()
             return redirect(url_for(".personal", token=outcome.registration.access_token, new=1))
     return render_template("registration/form.html", event=event, form=form,
-                           consent_text=text_to_show(event))
+                           consent_text=extras.consent_text(event))
 
 
 def get_registration_or_404(token: str):
@@ -146,12 +143,12 @@ def edit_details(token):
     event = registration.event
     # The organiser's questions (q_<id>) come with the details; answers change while registration is open.
     answers_open = event.registration_state(utcnow()) == "open"
-    form_class = registration_form(DetailsForm, event) if answers_open else DetailsForm
+    form_class = extras.form_class(DetailsForm, event) if answers_open else DetailsForm
     form = form_class(obj=registration, municipalities=municipality_choices(event))
     if request.method == "GET":
         form.municipality.data = str(registration.municipality_id or "")
         if answers_open:
-            prefill(form, answers_of(registration))
+            extras.prefill(form, registration)
     if form.validate_on_submit():
         try:
             result = edit_own_details(registration, {**applicant_from(form).__dict__})
@@ -166,10 +163,10 @@ def edit_details(token):
                        ip=request.remote_addr)
             try:
                 if answers_open:
-                    store_answers(form, registration)
-            except ChoiceFull as exc:
+                    extras.store(form, registration)
+            except extras.FieldRefused as exc:
                 db.session.rollback()
-                refuse_choice(form, exc)
+                extras.refuse(form, exc)
                 return render_template("registration/edit.html", event=event, form=form,
                                        registration=registration)
             db.session.commit()

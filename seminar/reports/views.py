@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import login_required
 
+from ..access import managed_event_or_404
 from ..features import features
-from ..manage.services import managed_event_or_404
 from ..responses import pdf_response
 from .pdf import report_pdf
 from .services import build_report

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import mail
+from ..access import managed_event_or_404
 from ..audit.web import record_action as _log
 from ..auth.models import ApiToken, User
 from ..auth.services import (
@@ -21,7 +22,6 @@ from ..auth.services import (
 )
 from ..extensions import db
 from ..links import public_url
-from ..manage.services import managed_event_or_404
 from .forms import SetPasswordForm, StaffForm
 
 bp = Blueprint("staff", __name__)
