@@ -1,4 +1,5 @@
-"""The floor for the check-in benchmark: bare Flask + SQLite, one indexed SELECT and one INSERT.
+"""The floor for the check-in benchmark (bare Flask + SQLite, one indexed SELECT and one INSERT)
+and for the registration benchmark (a form in, one INSERT).
 
 Served by gunicorn exactly like seminar (``bench.floor_checkin:create_app()``); the
 database path comes from FLOOR_DB.  Nothing here is used by the app.
@@ -14,6 +15,7 @@ from flask import Flask, jsonify, request
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS registration (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT);
+CREATE TABLE IF NOT EXISTS person (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT);
 CREATE TABLE IF NOT EXISTS checkin (id INTEGER PRIMARY KEY,
     registration_id INTEGER NOT NULL UNIQUE REFERENCES registration(id), checked_in_at TEXT);
 """
@@ -46,6 +48,15 @@ def create_app() -> Flask:
         if not hasattr(local, "conn"):
             local.conn = connect(path)
         return local.conn
+
+    @app.post("/register")
+    def register():
+        """The registration benchmark's floor: a form in, one INSERT, a redirect out."""
+        conn = db()
+        conn.execute("INSERT INTO person (email, name) VALUES (?, ?)",
+                     (request.form["email"], request.form["last_name"]))
+        conn.commit()
+        return "", 302, {"Location": "/"}
 
     @app.post("/checkin")
     def checkin():

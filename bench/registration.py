@@ -1,0 +1,224 @@
+"""Registration throughput: ``python -m bench.registration [--n 600] [--clients 1,8,32]``.
+
+The public form (GET once per client for its cookie and CSRF token, then one POST per person) on
+a fresh SQLite instance, in two gunicorn set-ups:
+
+- **shipped**: what `make run` / `make serve` start (gthread, 2 workers × 8 threads);
+- **tuned**: 4 workers × 4 threads (the same code, more processes).
+
+Each run registers N new people for an event whose capacity is 70 % of N, so the seat lock
+decides for every one of them: the run checks that exactly that many got a seat, the rest
+the waitlist, with no 5xx. The rate limit on the form is raised for the run (it is per address,
+and every client here is 127.0.0.1).
+
+Floor, in the same run and with the same clients: a bare Flask + SQLite form that INSERTs one row
+(bench/floor_checkin.py, `/register`) under the shipped set-up.
+Targets (issue 16): ≥ 300 registrations/s at 8 clients. The load average is printed beside the
+figures: numbers taken on a busy machine say so.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.checkin import ROOT, Result, fmt, free_port
+
+SETUPS = {"shipped": ("2", "8"), "tuned": ("4", "4")}
+RUN_DEADLINE = 90.0
+
+
+def start(target: str, env: dict, log: Path, workers: str, threads: str) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", workers, "--threads", threads,
+         "--bind", f"127.0.0.1:{port}", target],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("w"))
+    import socket
+
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"gunicorn did not start: {log.read_text()}")
+
+
+def seed(instance: Path, env: dict, slugs: list[str], capacity: int) -> str:
+    """Migrations, then one open event per run (capacity = 70 % of the people of a run)."""
+    subprocess.run([sys.executable, "-m", "flask", "--app", "seminar", "db", "upgrade"],
+                   env=env, cwd=ROOT, check=True, capture_output=True, timeout=120)
+    from importlib import resources
+
+    from sqlalchemy import select
+
+    from seminar import create_app
+    from seminar.events.importing import import_municipalities
+    from seminar.events.models import Event, Municipality, Region
+    from seminar.extensions import db
+
+    app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": env["SEMINAR_SECRET_KEY"],
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'seminar.sqlite3'}"})
+    with app.app_context():
+        import_municipalities(resources.files("seminar.data").joinpath("amur_municipalities.csv")
+                              .read_text("utf-8"))
+        region = db.session.scalar(select(Region).where(Region.name == "Амурская область"))
+        municipality = db.session.scalar(select(Municipality.id).where(Municipality.region_id == region.id))
+        now = datetime.now(UTC)
+        for slug in slugs:
+            db.session.add(Event(slug=slug, title="Форум муниципальных образований — нагрузочный тест",
+                                 timezone="Asia/Yakutsk", starts_at=now + timedelta(days=30),
+                                 ends_at=now + timedelta(days=30, hours=8), capacity=capacity,
+                                 status="published", region=region))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return str(municipality)
+
+
+def client_session(port: int, path: str) -> tuple[str, str]:
+    """One visitor: the session cookie and the CSRF token of the form."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path)
+    response = conn.getresponse()
+    html = response.read().decode()
+    cookie = response.getheader("Set-Cookie", "").split(";", 1)[0]
+    conn.close()
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    return cookie, match.group(1) if match else ""
+
+
+def load(port: int, path: str, people: list[dict], clients: int, with_form: bool) -> Result:
+    """Closed loop: each client registers the next person on a new connection."""
+    lock = threading.Lock()
+    position = iter(range(len(people)))
+    latencies: list[float] = []
+    statuses: list[int] = []
+    deadline = time.monotonic() + RUN_DEADLINE
+    sessions = [client_session(port, path) if with_form else ("", "") for _ in range(clients)]
+
+    def worker(cookie: str, token: str) -> None:
+        while time.monotonic() < deadline:
+            with lock:
+                i = next(position, None)
+            if i is None:
+                return
+            body = urllib.parse.urlencode({**people[i], "csrf_token": token}).encode()
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            if cookie:
+                headers["Cookie"] = cookie
+            started = time.perf_counter()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
+                conn.request("POST", path, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except OSError:
+                status = 599
+            finally:
+                conn.close()
+            with lock:
+                latencies.append((time.perf_counter() - started) * 1000)
+                statuses.append(status)
+
+    threads = [threading.Thread(target=worker, args=s, daemon=True) for s in sessions]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(RUN_DEADLINE + 35)
+    wall = time.perf_counter() - started
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    ok = (302,)  # a registration ends on the personal page; a 200 is the form shown again
+    return Result(len(latencies) / wall, cuts[49], cuts[94], cuts[98],
+                  sum(1 for s in statuses if s not in ok), sum(1 for s in statuses if s >= 500))
+
+
+def people_for(run: str, n: int, municipality: str) -> list[dict]:
+    return [{"last_name": "Нагрузочная", "first_name": "Мария", "middle_name": "Ивановна",
+             "email": f"{run}-{i}@example.ru", "phone": "+7 914 000-00-00", "municipality": municipality,
+             "organization": "Администрация", "position": "Специалист", "consent": "y"} for i in range(n)]
+
+
+def seats(db_path: Path, slug: str) -> dict[str, int]:
+    with sqlite3.connect(db_path, timeout=30) as conn:
+        return dict(conn.execute("SELECT r.status, count(*) FROM registration r JOIN event e ON e.id = r.event_id "
+                                 "WHERE e.slug = ? GROUP BY r.status", (slug,)).fetchall())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=600, help="people per run")
+    parser.add_argument("--clients", default="1,8,32")
+    args = parser.parse_args(argv)
+    n = min(max(args.n, 20), 5000)
+    clients = [int(c) for c in args.clients.split(",")]
+    capacity = n * 7 // 10
+    ok = True
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-registration-") as tmp:
+        tmp_path = Path(tmp)
+        instance = tmp_path / "instance"
+        instance.mkdir()
+        env = {**os.environ, "SEMINAR_INSTANCE_PATH": str(instance), "SEMINAR_SECRET_KEY": "bench",
+               "SEMINAR_MAIL_URL": "", "SEMINAR_RATELIMIT_REGISTER": "100000 per minute",
+               "FLOOR_DB": str(tmp_path / "floor.sqlite3")}
+        env.pop("SEMINAR_DATABASE_URL", None)
+        env.pop("SEMINAR_REDIS_URL", None)
+        slugs = [f"bench-{setup}-{c}" for setup in SETUPS for c in clients]
+        municipality = seed(instance, env, slugs, capacity)
+        from bench.floor_checkin import seed as seed_floor
+
+        seed_floor(env["FLOOR_DB"], [])
+        for setup, (workers, threads) in SETUPS.items():
+            proc, port = start("seminar:create_app()", env, tmp_path / f"{setup}.log", workers, threads)
+            try:
+                for c in clients:
+                    slug = f"bench-{setup}-{c}"
+                    result = load(port, f"/events/{slug}/register", people_for(slug, n, municipality), c, True)
+                    counts = seats(instance / "seminar.sqlite3", slug)
+                    exact = counts.get("confirmed") == capacity and counts.get("waitlisted") == n - capacity
+                    ok &= exact and result.errors_5xx == 0 and result.non_2xx == 0
+                    rows.append((f"seminar, {setup} ({workers}×{threads})", c, result,
+                                 "exact" if exact else f"WRONG {counts}"))
+                    print(f"  {setup} c={c:2}: {fmt(result)} non-2xx {result.non_2xx} seats {rows[-1][3]}",
+                          flush=True)
+            finally:
+                proc.terminate()
+                proc.wait(15)
+        proc, port = start("bench.floor_checkin:create_app()", env, tmp_path / "floor.log", *SETUPS["shipped"])
+        try:
+            for c in clients:
+                result = load(port, "/register", people_for(f"floor-{c}", n, municipality), c, False)
+                rows.append(("floor: Flask + one INSERT (2×8)", c, result, ""))
+        finally:
+            proc.terminate()
+            proc.wait(15)
+    load1, load5, _ = os.getloadavg()
+    print(f"\nRegistration form, SQLite, 127.0.0.1, {n} people per run, capacity {capacity}; "
+          f"load average {load1:.2f} / {load5:.2f} (1 / 5 min) on {os.cpu_count()} cores.")
+    print("req/s · p50/p95/p99 ms\n")
+    print("| target | clients | registrations/s · p50/p95/p99 | non-2xx | seats |")
+    print("|---|---|---|---|---|")
+    for name, c, result, note in rows:
+        print(f"| {name} | {c} | {fmt(result)} | {result.non_2xx} | {note} |")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
