@@ -64,7 +64,7 @@ def bulk(slug):
         else:
             asked = prepared.request_file(event.id, jobs.KIND, filename=f"badges-{event.slug}.pdf",
                                           mimetype="application/pdf", requested_by_id=current_user.id,
-                                          now=utcnow())
+                                          now=utcnow(), total=count)
             db.session.commit()
             jobs.build_badges_pdf(asked.id, asdict(batch))
             flash(_("Бейджей много (%(n)s): файл готовится в фоне, ссылка появится на этой странице.",

@@ -21,14 +21,15 @@ KEEP_NEWEST = 3
 
 
 def request_file(event_id: int, kind: str, *, filename: str, mimetype: str,
-                 requested_by_id: int | None, now: datetime) -> PreparedFile:
-    """A new file to build for the event; expired files and the oldest of this kind are dropped."""
+                 requested_by_id: int | None, now: datetime, total: int = 0) -> PreparedFile:
+    """A new file to build for the event (of `total` items, if known); expired files and the
+    oldest of this kind are dropped."""
     drop_expired(now)
     older = select(PreparedFile.id).where(PreparedFile.event_id == event_id, PreparedFile.kind == kind) \
         .order_by(PreparedFile.id.desc()).offset(KEEP_NEWEST - 1)
     db.session.execute(delete(PreparedFile).where(PreparedFile.id.in_(list(db.session.scalars(older)))))
     file = PreparedFile(event_id=event_id, kind=kind, status=QUEUED, requested_at=now, filename=filename,
-                        mimetype=mimetype, requested_by_id=requested_by_id)
+                        mimetype=mimetype, requested_by_id=requested_by_id, total=total)
     db.session.add(file)
     db.session.flush()
     return file
