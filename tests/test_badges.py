@@ -297,3 +297,21 @@ def test_a_failed_build_says_so_and_marks_nothing_printed(
     assert 'http-equiv="refresh"' not in page
     db.session.expire_all()
     assert all(r.badge_printed_at is None for r in people)
+
+
+def test_anonymising_an_events_people_drops_its_prepared_sheets(
+        client, make_event, make_registration, organiser, monkeypatch):
+    from seminar.dbtypes import utcnow
+    from seminar.prepared.models import PreparedFile
+    from seminar.privacy.retention import anonymise_registrations
+
+    queued_badges(monkeypatch)
+    event = make_event()
+    people = [make_registration(event, last_name="Щербакова") for _ in range(2)]
+    organiser(event)
+    client.post(f"/manage/events/{event.slug}/badges", data={"layout": "a6", "sort": "name"})
+    link = prepared_link(client.get(f"/manage/events/{event.slug}/badges").get_data(as_text=True))
+    anonymise_registrations(people, utcnow())
+    db.session.commit()
+    assert db.session.scalar(select(PreparedFile).where(PreparedFile.event_id == event.id)) is None
+    assert client.get(link).status_code == 404

@@ -11,7 +11,10 @@ from ..features import features
 
 
 def register(app: Flask) -> None:
-    """Plug this feature into the app: the hourly removal of expired files."""
-    from . import jobs
+    """Plug this feature into the app: the hourly removal of expired files; anonymising an
+    event's registrations drops its files."""
+    from . import jobs, services
 
-    features(app).add_jobs(jobs)
+    registry = features(app)
+    registry.add_jobs(jobs)
+    registry.add_personal_data("prepared_files", export=services.export_of, erase=services.erase)

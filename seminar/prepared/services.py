@@ -89,3 +89,19 @@ def drop_expired(now: datetime) -> int:
     """Delete the files older than KEEP; returns how many."""
     result = db.session.execute(delete(PreparedFile).where(PreparedFile.requested_at < now - KEEP))
     return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+def export_of(registration) -> list[dict]:
+    """For "download my data": the files of the person's event that may list them right now."""
+    files = db.session.scalars(select(PreparedFile).where(PreparedFile.event_id == registration.event_id)
+                               .order_by(PreparedFile.id))
+    return [{"kind": f.kind, "status": f.status, "requested_at": f.requested_at.isoformat()} for f in files]
+
+
+def erase(registration_ids: list[int]) -> int:
+    """When registrations are anonymised, drop their events' files (they are copies of the list)."""
+    from ..registration.models import Registration
+
+    events = select(Registration.event_id).where(Registration.id.in_(registration_ids)).distinct()
+    result = db.session.execute(delete(PreparedFile).where(PreparedFile.event_id.in_(events)))
+    return result.rowcount or 0  # type: ignore[attr-defined]
