@@ -23,6 +23,7 @@ from . import (
     messages,
     ops,
     people,
+    prepared,
     privacy,
     programme,
     questions,
@@ -38,7 +39,7 @@ from .hosts import trusted_hosts
 
 #: Every feature of the app, in the order they are plugged in: each has `register(app)`
 #: (see docs/ARCHITECTURE.md). A new feature package is added here and nowhere else.
-FEATURES = (events, registration, programme, badges, checkin, certificates, manage, auth, audit, ops, api,
+FEATURES = (events, prepared, registration, programme, badges, checkin, certificates, manage, auth, audit, ops, api,
             attendance, contacts, reports, privacy, questions, people, staff, messages)
 
 

@@ -66,7 +66,7 @@ def protect_sqlite(database_url: str) -> None:
 
 
 def scratch_dir(instance_path: str | os.PathLike, name: str, keep_seconds: float) -> Path:
-    """A private folder of short-lived files in the instance (prepared exports, previewed imports);
+    """A private folder of short-lived files in the instance (previewed imports);
     files older than `keep_seconds` are removed on the way, since they hold personal data."""
     folder = private_dir(Path(instance_path) / name)
     cutoff = time.time() - keep_seconds

@@ -7,6 +7,7 @@ from .checkin.models import CheckIn, CheckInAudit
 from .contacts.models import ContactConsent, ContactExchange
 from .events.models import Event, EventStatus, Municipality, Region
 from .messages.models import Broadcast, MessageSchedule, OutboundMail
+from .prepared.models import PreparedFile
 from .programme.models import Room, Session, SessionKind, session_speaker
 from .registration.models import Registration, Role, Status
 
@@ -16,4 +17,5 @@ __all__ = [
     "Region", "Registration", "Role", "Room", "Session", "SessionKind", "Status", "User", "UserRole",
     "session_speaker", "user_event",
 ]
+__all__ += ["PreparedFile"]
 __all__ += ["AttendancePolicy", "ContactConsent", "ContactExchange", "SessionAttendance"]

@@ -5,7 +5,7 @@ import io
 
 import pypdfium2
 import zxingcpp
-from conftest import pdf_text, sign_in
+from conftest import decoded_qrs, pdf_text, sign_in
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -140,3 +140,178 @@ def test_after_a_new_code_the_old_badge_answers_unknown_at_the_door(
     assert client.post(url, json={"code": old}, headers=headers).get_json()["status"] == "unknown_code"
     db.session.expire_all()
     assert client.post(url, json={"code": registration.badge_code}, headers=headers).status_code == 201
+
+
+# ---------------------------------------------------------------- big bulk sheets through the queue
+
+def queued_badges(monkeypatch, inline: int = 1):
+    """Make every bulk sheet above `inline` badges go through the queue (it runs at once in tests)."""
+    from seminar.badges import views
+
+    monkeypatch.setattr(views, "INLINE_BADGES", inline)
+
+
+def prepared_link(html: str) -> str:
+    import re
+
+    match = re.search(r'href="(/manage/events/[^"]+/badges/prepared/\d+\.pdf)"', html)
+    assert match, "no download link on the page"
+    return match.group(1)
+
+
+def test_a_big_bulk_sheet_is_built_by_the_queue_and_offered_on_the_page(
+        client, make_event, make_registration, organiser, monkeypatch):
+    queued_badges(monkeypatch)
+    event = make_event()
+    people = [make_registration(event, last_name=name) for name in ("Яковлев", "Абрамов", "Медведева")]
+    organiser(event)
+    answer = client.post(f"/manage/events/{event.slug}/badges", data={"layout": "a6", "sort": "name"})
+    assert answer.status_code == 302 and answer.location.endswith(f"/manage/events/{event.slug}/badges")
+    page = client.get(answer.location).get_data(as_text=True)
+    assert "файл готовится в фоне" in page and "Скачать PDF: 3 бейджей" in page
+    assert 'http-equiv="refresh"' not in page  # ready: the page stops refreshing itself
+    pdf = client.get(prepared_link(page))
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert "badges-" in pdf.headers["Content-Disposition"]
+    text = pdf_text(pdf.data)
+    assert text.index("Абрамов") < text.index("Медведева") < text.index("Яковлев")
+    assert sorted(decoded_qrs(pdf.data)) == sorted(r.badge_code for r in people)
+
+
+def test_a_small_batch_still_comes_straight_from_the_form(client, make_event, make_registration, organiser):
+    event = make_event()
+    make_registration(event, last_name="Абрамов")
+    organiser(event)
+    response = client.post(f"/manage/events/{event.slug}/badges", data={"layout": "a6", "sort": "name"})
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "/badges/prepared/" not in client.get(f"/manage/events/{event.slug}/badges").get_data(as_text=True)
+
+
+def test_the_job_reports_progress_in_chunks_and_the_page_shows_it_while_preparing(
+        client, make_event, make_registration, organiser, monkeypatch):
+    from seminar.badges import services as badge_services
+    from seminar.prepared import services as prepared
+    from seminar.prepared.models import PreparedFile
+
+    queued_badges(monkeypatch)
+    monkeypatch.setattr(badge_services, "CHUNK", 2)
+    seen = []
+    real_progress = prepared.progress
+
+    def spy(file, done, total):
+        seen.append((done, total))
+        real_progress(file, done, total)
+
+    monkeypatch.setattr(prepared, "progress", spy)
+    event = make_event()
+    for _ in range(5):
+        make_registration(event)
+    user = organiser(event)
+    client.post(f"/manage/events/{event.slug}/badges", data={"layout": "card", "sort": "name"})
+    assert seen == [(0, 5), (2, 5), (4, 5), (5, 5)]
+    file = db.session.scalar(select(PreparedFile).where(PreparedFile.event_id == event.id))
+    assert (file.kind, file.status, file.done, file.total, file.requested_by_id) == ("badges", "ready", 5, 5, user.id)
+    assert file.filename == f"badges-{event.slug}.pdf" and file.size == len(file.data) > 1000
+
+    # a second request still being built: the page counts it and refreshes itself
+    running = PreparedFile(event_id=event.id, kind="badges", status="running", done=200, total=1000,
+                           filename="badges.pdf", mimetype="application/pdf")
+    db.session.add(running)
+    db.session.commit()
+    page = client.get(f"/manage/events/{event.slug}/badges").get_data(as_text=True)
+    assert "PDF готовится: 200 из 1000" in page and '<meta http-equiv="refresh" content="3">' in page
+    assert "/badges/prepared/" not in page
+    assert client.get(f"/manage/events/{event.slug}/badges/prepared/{running.id}.pdf").status_code == 404
+
+
+def test_only_the_newest_files_of_an_event_are_kept(client, make_event, make_registration, organiser, monkeypatch):
+    from seminar.prepared.models import PreparedFile
+    from seminar.prepared.services import KEEP_NEWEST
+
+    queued_badges(monkeypatch)
+    event = make_event()
+    for _ in range(2):
+        make_registration(event)
+    organiser(event)
+    for _ in range(KEEP_NEWEST + 2):
+        client.post(f"/manage/events/{event.slug}/badges", data={"layout": "a6", "sort": "name"})
+    kept = db.session.scalars(select(PreparedFile.id).where(PreparedFile.event_id == event.id)).all()
+    assert len(kept) == KEEP_NEWEST
+
+
+def test_another_organisers_event_and_its_files_are_refused(
+        client, make_event, make_registration, organiser, monkeypatch):
+    queued_badges(monkeypatch)
+    theirs = make_event()
+    for _ in range(2):
+        make_registration(theirs)
+    organiser(theirs, email="their@example.ru")
+    page = client.get(client.post(f"/manage/events/{theirs.slug}/badges",
+                                  data={"layout": "a6", "sort": "name"}).location).get_data(as_text=True)
+    link = prepared_link(page)
+    file_id = link.rsplit("/", 1)[1]
+    assert client.get(link).status_code == 200
+
+    mine = make_event()
+    organiser(mine, email="mine@example.ru")
+    assert client.get(link).status_code == 403
+    assert client.get(f"/manage/events/{theirs.slug}/badges").status_code == 403
+    assert client.post(f"/manage/events/{theirs.slug}/badges", data={"layout": "a6"}).status_code == 403
+    assert client.get(f"/manage/events/{mine.slug}/badges/prepared/{file_id}").status_code == 404
+
+
+def test_the_job_marks_the_batch_printed_once_the_pdf_is_built(
+        client, make_event, make_registration, organiser, monkeypatch):
+    queued_badges(monkeypatch)
+    event = make_event()
+    first = [make_registration(event, last_name=n) for n in ("Первый", "Второй")]
+    organiser(event)
+    client.post(f"/manage/events/{event.slug}/badges", data={"layout": "a6", "sort": "name", "mark_printed": "y"})
+    db.session.expire_all()
+    assert all(r.badge_printed_at is not None for r in first)
+    late = [make_registration(event, last_name=n) for n in ("Опоздавший", "Поздняя")]
+    client.post(f"/manage/events/{event.slug}/badges", data={"layout": "a6", "sort": "name", "not_printed": "y"})
+    pdf = client.get(prepared_link(client.get(f"/manage/events/{event.slug}/badges").get_data(as_text=True)))
+    text = pdf_text(pdf.data)
+    assert "Опоздавший" in text and "Поздняя" in text and "Первый" not in text
+    db.session.expire_all()
+    assert all(r.badge_printed_at is None for r in late)  # not asked to mark this time
+
+
+def test_a_failed_build_says_so_and_marks_nothing_printed(
+        client, make_event, make_registration, organiser, monkeypatch):
+    from seminar.badges import render
+
+    queued_badges(monkeypatch)
+
+    def broken(self):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(render.BadgeSheets, "close", broken)
+    event = make_event()
+    people = [make_registration(event) for _ in range(3)]
+    organiser(event)
+    client.post(f"/manage/events/{event.slug}/badges", data={"layout": "a6", "sort": "name", "mark_printed": "y"})
+    page = client.get(f"/manage/events/{event.slug}/badges").get_data(as_text=True)
+    assert "PDF собрать не удалось" in page and "/badges/prepared/" not in page
+    assert 'http-equiv="refresh"' not in page
+    db.session.expire_all()
+    assert all(r.badge_printed_at is None for r in people)
+
+
+def test_anonymising_an_events_people_drops_its_prepared_sheets(
+        client, make_event, make_registration, organiser, monkeypatch):
+    from seminar.dbtypes import utcnow
+    from seminar.prepared.models import PreparedFile
+    from seminar.privacy.retention import anonymise_registrations
+
+    queued_badges(monkeypatch)
+    event = make_event()
+    people = [make_registration(event, last_name="Щербакова") for _ in range(2)]
+    organiser(event)
+    client.post(f"/manage/events/{event.slug}/badges", data={"layout": "a6", "sort": "name"})
+    link = prepared_link(client.get(f"/manage/events/{event.slug}/badges").get_data(as_text=True))
+    anonymise_registrations(people, utcnow())
+    db.session.commit()
+    assert db.session.scalar(select(PreparedFile).where(PreparedFile.event_id == event.id)) is None
+    assert client.get(link).status_code == 404

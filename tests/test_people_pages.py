@@ -175,13 +175,15 @@ def test_a_door_account_cannot_use_the_organiser_pages(client, make_event, make_
     assert client.get(f"/manage/events/{event.slug}/import").status_code == 403
 
 
-def test_a_big_xlsx_export_is_built_by_the_queue_and_then_downloaded(client, make_event, make_registration,
-                                                                    organiser, monkeypatch):
+def test_a_big_xlsx_export_is_built_by_the_queue_and_then_downloaded_from_the_database(
+        app, client, make_event, make_registration, organiser, monkeypatch):
     from io import BytesIO
+    from pathlib import Path
 
     from openpyxl import load_workbook
 
     from seminar.manage import jobs
+    from seminar.prepared.models import PreparedFile
 
     monkeypatch.setattr(jobs, "INLINE_XLSX_ROWS", 2)
     event = make_event()
@@ -191,12 +193,29 @@ def test_a_big_xlsx_export_is_built_by_the_queue_and_then_downloaded(client, mak
     answer = client.get(f"/manage/events/{event.slug}/registrations.xlsx")
     assert answer.status_code == 302 and "/exports/" in answer.location
     ready = client.get(answer.location)  # the queue runs at once in tests
-    assert ready.status_code == 200
+    assert ready.status_code == 200 and ready.mimetype.endswith("spreadsheetml.sheet")
     sheet = load_workbook(BytesIO(ready.data)).active
     assert sheet.max_row == 4 and sheet["A1"].value == "Фамилия"
-    assert client.get(f"/manage/events/{event.slug}/exports/0123abcd").status_code == 202  # not built yet
+    # kept in the database, so any app server can hand it out; nothing on this server's disk
+    stored = db.session.scalar(select(PreparedFile).where(PreparedFile.event_id == event.id))
+    assert (stored.kind, stored.status, stored.data) == ("export-xlsx", "ready", ready.data)
+    exports = Path(app.instance_path) / "exports"
+    assert not exports.exists() or not any(exports.iterdir())
+
+    waiting = PreparedFile(event_id=event.id, kind="export-xlsx", status="queued",
+                           filename="x.xlsx", mimetype="application/octet-stream")
+    db.session.add(waiting)
+    db.session.commit()
+    pending = client.get(f"/manage/events/{event.slug}/exports/{waiting.id}")
+    assert pending.status_code == 202 and pending.headers["Refresh"] == "2"
+    assert "Готовим файл XLSX" in pending.get_data(as_text=True)
+    waiting.status = "failed"
+    db.session.commit()
+    assert "собрать не удалось" in client.get(f"/manage/events/{event.slug}/exports/{waiting.id}").get_data(
+        as_text=True)
+    assert client.get(f"/manage/events/{event.slug}/exports/999999").status_code == 404
     small = make_event()
     organiser(small, email="org2@example.ru")
-    key = answer.location.rsplit("/", 1)[1]
-    assert client.get(f"/manage/events/{small.slug}/exports/{key}").status_code == 202  # not another event's file
+    file_id = answer.location.rsplit("/", 1)[1]
+    assert client.get(f"/manage/events/{small.slug}/exports/{file_id}").status_code == 404  # not another event's file
     assert client.get(answer.location).status_code == 403

@@ -7,9 +7,10 @@ from ..features import features
 
 def register(app: Flask) -> None:
     """Plug this feature into the app."""
-    from . import cli, views
+    from . import cli, jobs, views
 
     registry = features(app)
+    registry.add_jobs(jobs)
     registry.add_blueprint(views.bp)
     registry.add_commands(cli.badges_command)
     registry.add_link("badges.bulk", _l("Бейджи"))

@@ -28,9 +28,9 @@ def badges_command(slug, output, layout, sort, role, not_printed, mark_printed):
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
         raise click.ClickException(f"no event with slug {slug}")
-    registrations = services.badges_to_print(event, sort=sort, role=role, not_printed=not_printed)
-    output.write_bytes(services.badges_pdf(registrations, layout))
-    if mark_printed:
-        services.mark_printed(registrations, utcnow())
-        db.session.commit()
-    click.echo(f"{len(registrations)} badges written to {output}")
+    batch = services.BadgeBatch(layout=layout, sort=sort, role=role, not_printed=not_printed,
+                                mark_printed=mark_printed)
+    with output.open("wb") as out:
+        count = services.write_badges(event, batch, out, lambda done, total: None, utcnow())
+    db.session.commit()
+    click.echo(f"{count} badges written to {output}")

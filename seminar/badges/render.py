@@ -7,8 +7,9 @@ reportlab canvas (no platypus) so 1,000 badges take about a second.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import IO
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A6
@@ -196,23 +197,50 @@ def group_code(code: str, size: int = 4) -> str:
 
 def render_badges(badges: Sequence[BadgeData], layout: str = "a6", author: str = "") -> bytes:
     """The badges as one PDF, ``layout`` being a key of ``LAYOUTS``; ``author``: who issues them."""
-    spec = _layout(layout)
-    register_fonts()
-    boxes = grid(spec.page, spec.design.size, spec.cols, spec.rows)
     out = io.BytesIO()
-    canvas = Canvas(out, pagesize=spec.page, pageCompression=1, initialFontName=SANS)
-    event_title = badges[0].event_title if badges else ""
-    set_metadata(canvas, "Бейджи" + (f" — {event_title}" if event_title else ""), author or event_title)
-    per_page = len(boxes)
-    for start in range(0, max(len(badges), 1), per_page):
-        page = badges[start : start + per_page]
-        for badge, box in zip(page, boxes, strict=False):
-            draw_badge(canvas, badge, spec.design, box)
-        if spec.cut_marks and page:
-            draw_cut_marks(canvas, boxes[: len(page)] if len(page) == per_page else boxes, spec.page)
-        canvas.showPage()
-    canvas.save()
+    sheets = BadgeSheets(out, layout, badges[0].event_title if badges else "", author)
+    sheets.add(badges)
+    sheets.close()
     return out.getvalue()
+
+
+class BadgeSheets:
+    """A badge PDF drawn page by page as badges are added, then written to ``out`` (a file):
+    a batch of 20,000 is fed in chunks and never held whole, as data or as drawing commands."""
+
+    def __init__(self, out: IO[bytes], layout: str = "a6", event_title: str = "", author: str = "") -> None:
+        self.spec = _layout(layout)
+        register_fonts()
+        self.boxes = grid(self.spec.page, self.spec.design.size, self.spec.cols, self.spec.rows)
+        self.canvas = Canvas(out, pagesize=self.spec.page, pageCompression=1, initialFontName=SANS)
+        set_metadata(self.canvas, "Бейджи" + (f" — {event_title}" if event_title else ""),
+                     author or event_title)
+        self.pending: list[BadgeData] = []
+        self.pages = 0
+
+    def add(self, badges: Iterable[BadgeData]) -> None:
+        """Draw these badges after the ones added before (full pages at once, the rest later)."""
+        self.pending.extend(badges)
+        per_page = len(self.boxes)
+        while len(self.pending) >= per_page:
+            self._page(self.pending[:per_page])
+            del self.pending[:per_page]
+
+    def close(self) -> None:
+        """Draw the last, partly filled page and write the PDF (an empty page when there was nothing)."""
+        if self.pending or not self.pages:
+            self._page(self.pending)
+            self.pending = []
+        self.canvas.save()
+
+    def _page(self, page: list[BadgeData]) -> None:
+        for badge, box in zip(page, self.boxes, strict=False):
+            draw_badge(self.canvas, badge, self.spec.design, box)
+        if self.spec.cut_marks and page:
+            full = len(page) == len(self.boxes)
+            draw_cut_marks(self.canvas, self.boxes[: len(page)] if full else self.boxes, self.spec.page)
+        self.canvas.showPage()
+        self.pages += 1
 
 
 def draw_badge(canvas: Canvas, badge: BadgeData, d: Design, box: Rect) -> None:

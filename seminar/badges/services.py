@@ -1,17 +1,23 @@
 """Badges: choosing whom to print, building BadgeData, marking printed, new codes."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import IO
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import selectinload
 
 from ..events.models import Event, Municipality
 from ..extensions import db
 from ..pdf.qr import QUIET_ZONE, dark_runs, qr_matrix
 from ..registration.models import Registration, Status, new_badge_code
-from .render import BadgeData, render_badges
+from .render import BadgeData, BadgeSheets, render_badges
 
 SORTS = ("name", "municipality")
+#: A big batch is loaded and drawn this many badges at a time; progress is reported after each.
+CHUNK = 200
 
 
 def badge_data(registration: Registration) -> BadgeData:
@@ -29,9 +35,25 @@ def badge_data(registration: Registration) -> BadgeData:
     )
 
 
-def badges_to_print(event: Event, *, sort: str = "name", role: str | None = None,
-                    municipality_id: int | None = None, not_printed: bool = False) -> list[Registration]:
-    """Confirmed registrations to print, sorted by last name or grouped by municipality."""
+@dataclass(frozen=True)
+class BadgeBatch:
+    """Which badges to print and how: the bulk form's choices, plain values a queue job can take."""
+
+    layout: str = "a6"
+    sort: str = "name"
+    role: str | None = None
+    municipality_id: int | None = None
+    not_printed: bool = False
+    mark_printed: bool = False
+
+    def filters(self) -> dict:
+        """The arguments of `badges_to_print` and `badges_to_print_count`."""
+        return {"sort": self.sort, "role": self.role, "municipality_id": self.municipality_id,
+                "not_printed": self.not_printed}
+
+
+def _print_query(event: Event, *, sort: str = "name", role: str | None = None,
+                 municipality_id: int | None = None, not_printed: bool = False) -> Select:
     query = (
         select(Registration)
         .outerjoin(Municipality, Municipality.id == Registration.municipality_id)
@@ -46,7 +68,18 @@ def badges_to_print(event: Event, *, sort: str = "name", role: str | None = None
     order = [Registration.last_name_key, Registration.first_name, Registration.id]
     if sort == "municipality":
         order.insert(0, Municipality.name)
-    return list(db.session.scalars(query.order_by(*order)))
+    return query.order_by(*order)
+
+
+def badges_to_print(event: Event, **filters) -> list[Registration]:
+    """Confirmed registrations to print, sorted by last name or grouped by municipality."""
+    return list(db.session.scalars(_print_query(event, **filters)))
+
+
+def badges_to_print_count(event: Event, **filters) -> int:
+    """How many badges `badges_to_print` would give, counted by the database."""
+    query = _print_query(event, **filters).order_by(None).with_only_columns(func.count(Registration.id))
+    return db.session.scalar(query) or 0
 
 
 def badges_count(event: Event, *, not_printed: bool = False) -> int:
@@ -58,20 +91,45 @@ def badges_count(event: Event, *, not_printed: bool = False) -> int:
     return db.session.scalar(query) or 0
 
 
-def badges_pdf(registrations: list[Registration], layout: str) -> bytes:
-    """One PDF of the given badges in a layout of render.LAYOUTS."""
+def _author(event: Event) -> str:
     from ..certificates.services import organiser_line
 
-    event = registrations[0].event if registrations else None
-    author = (organiser_line(event) or event.title) if event else ""
+    return organiser_line(event) or event.title
+
+
+def badges_pdf(registrations: list[Registration], layout: str) -> bytes:
+    """One PDF of the given badges in a layout of render.LAYOUTS."""
+    author = _author(registrations[0].event) if registrations else ""
     return render_badges([badge_data(r) for r in registrations], layout, author=author)
 
 
-def mark_printed(registrations: list[Registration], now: datetime) -> int:
+def write_badges(event: Event, batch: BadgeBatch, out: IO[bytes], progress: Callable[[int, int], None],
+                 now: datetime) -> int:
+    """Draw the batch's badges into `out`, loading registrations CHUNK at a time and reporting
+    progress after each chunk; mark them printed at the end if asked. Returns how many."""
+    ids = list(db.session.scalars(_print_query(event, **batch.filters()).with_only_columns(Registration.id)))
+    title, author = event.title, _author(event)
+    sheets = BadgeSheets(out, batch.layout, title, author)
+    progress(0, len(ids))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        rows = db.session.scalars(select(Registration).where(Registration.id.in_(chunk))
+                                  .options(selectinload(Registration.municipality)))
+        by_id = {r.id: r for r in rows}
+        sheets.add(badge_data(by_id[i]) for i in chunk if i in by_id)
+        progress(start + len(chunk), len(ids))
+    sheets.close()
+    if batch.mark_printed:
+        mark_printed(ids, now)
+    return len(ids)
+
+
+def mark_printed(registration_ids: list[int], now: datetime) -> int:
     """Remember that these badges were printed, for the 'not printed yet' filter."""
-    for registration in registrations:
-        registration.badge_printed_at = now
-    return len(registrations)
+    for start in range(0, len(registration_ids), 500):
+        db.session.execute(update(Registration).where(Registration.id.in_(registration_ids[start:start + 500]))
+                           .values(badge_printed_at=now).execution_options(synchronize_session=False))
+    return len(registration_ids)
 
 
 def regenerate_badge_code(registration: Registration) -> str:

@@ -1,48 +1,47 @@
-"""ZIPs of a large event's certificates, built by the queue and kept in the database for download."""
+"""ZIPs of a large event's certificates, built by the queue and kept for download as a prepared
+file (`seminar.prepared`), so any app server can hand them out."""
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
 from datetime import datetime
-
-from sqlalchemy import delete, select
+from typing import IO
 
 from ..events.models import Event
 from ..extensions import db
+from ..prepared import services as prepared
+from ..prepared.jobs import Report
+from ..prepared.models import PreparedFile
 from . import services
-from .models import CertificateBundle
 
-QUEUED = "queued"
-READY = "ready"
-FAILED = "failed"
-
-
-def request_bundle(event: Event, now: datetime) -> CertificateBundle:
-    """A new ZIP to build for the event; older ones are dropped (only the newest is kept)."""
-    db.session.execute(delete(CertificateBundle).where(CertificateBundle.event_id == event.id))
-    bundle = CertificateBundle(event_id=event.id, status=QUEUED, requested_at=now)
-    db.session.add(bundle)
-    db.session.flush()
-    return bundle
+#: The kind of prepared file a certificates ZIP is.
+KIND = "certificates-zip"
+MIMETYPE = "application/zip"
 
 
-def build_bundle(bundle_id: int, verify_url: Callable[[str], str], now: datetime) -> CertificateBundle | None:
-    """Issue the missing certificates and store the ZIP (spooled to disk while it is written)."""
-    bundle = db.session.get(CertificateBundle, bundle_id)
-    if bundle is None or bundle.status != QUEUED:
-        return bundle  # replaced by a newer request, or already built
-    event = db.session.get(Event, bundle.event_id)
-    certificates = services.issue_all(event, now) if event is not None else []
-    with tempfile.SpooledTemporaryFile(max_size=32 * 2**20) as spool:
-        bundle.count = services.write_zip(certificates, verify_url, spool)
-        spool.seek(0)
-        bundle.data = spool.read()
-    bundle.status = READY
-    bundle.finished_at = now
-    return bundle
+def request_bundle(event: Event, count: int, requested_by_id: int | None, now: datetime) -> PreparedFile:
+    """A new ZIP of `count` certificates to build for the event."""
+    return prepared.request_file(event.id, KIND, filename=f"certificates-{event.slug}.zip", mimetype=MIMETYPE,
+                                 requested_by_id=requested_by_id, now=now, total=count)
 
 
-def latest_bundle(event: Event) -> CertificateBundle | None:
+def build_bundle(file: PreparedFile, report: Report, verify_url: Callable[[str], str],
+                 now: datetime) -> IO[bytes]:
+    """Issue the missing certificates and write the ZIP (spooled to disk while it is written)."""
+    event = db.session.get(Event, file.event_id)
+    if event is None:
+        raise LookupError(f"event {file.event_id} is gone")
+    certificates = services.issue_all(event, now)
+    spool = tempfile.SpooledTemporaryFile(max_size=32 * 2**20)  # noqa: SIM115 (run_build closes it)
+    try:
+        count = services.write_zip(certificates, verify_url, spool)
+    except BaseException:
+        spool.close()
+        raise
+    report(count, count)
+    return spool
+
+
+def latest_bundle(event: Event, now: datetime) -> PreparedFile | None:
     """The event's newest ZIP request, whatever its state (its bytes are not loaded)."""
-    return db.session.scalar(select(CertificateBundle).where(CertificateBundle.event_id == event.id)
-                             .order_by(CertificateBundle.id.desc()).limit(1))
+    return prepared.latest(event.id, KIND, now)

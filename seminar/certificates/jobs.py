@@ -2,22 +2,14 @@
 from __future__ import annotations
 
 from ..dbtypes import utcnow
-from ..extensions import db
 from ..links import public_url
+from ..prepared.jobs import run_build
 from ..queue import job
 from . import bundles
 
 
 @job()
-def build_certificate_zip(bundle_id: int) -> None:
+def build_certificate_zip(file_id: int) -> None:
     """Build the ZIP the organiser asked for; the certificates page then offers it."""
-    try:
-        bundles.build_bundle(bundle_id, lambda code: public_url("certificates.verify", code=code), utcnow())
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        bundle = db.session.get(bundles.CertificateBundle, bundle_id)
-        if bundle is not None:
-            bundle.status = bundles.FAILED
-            db.session.commit()
-        raise
+    run_build(file_id, lambda file, report: bundles.build_bundle(
+        file, report, lambda code: public_url("certificates.verify", code=code), utcnow()))

@@ -55,21 +55,3 @@ class CertificateSettings(Model):
     image_kind: Mapped[str] = mapped_column(String(20), default="logo")
     image: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-
-
-class CertificateBundle(Model):
-    """A ZIP of an event's certificates built by the queue for a large event, kept for download.
-
-    Stored in the database so any app server can hand it out; only the newest one per event stays.
-    """
-
-    __tablename__ = "certificate_bundle"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    #: queued, ready or failed.
-    status: Mapped[str] = mapped_column(String(20), default="queued")
-    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    #: How many certificates the file holds.
-    count: Mapped[int] = mapped_column(default=0)
-    data: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))

@@ -11,6 +11,7 @@ from ..audit.services import record
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..links import public_url
+from ..prepared import services as prepared
 from ..registration.models import Registration
 from ..registration.views import get_registration_or_404
 from ..responses import named_file, pdf_response
@@ -83,7 +84,7 @@ def manage_page(slug):
     rows = services.certificates_page(event, page, PER_PAGE, q)
     return render_template("certificates/manage.html", event=event, rows=rows, over=event.ends_at <= utcnow(),
                            checked_in=checked_in, eligible=eligible, revoked=revoked, q=q, page=page,
-                           printed_name=services.printed_name, bundle=bundles.latest_bundle(event),
+                           printed_name=services.printed_name, bundle=bundles.latest_bundle(event, utcnow()),
                            pages=max((checked_in + PER_PAGE - 1) // PER_PAGE, 1))
 
 
@@ -116,7 +117,7 @@ def download_zip(slug):
         flash(_("Сертификатов пока нет: их получают отмеченные на входе после окончания мероприятия."), "info")
         return redirect(url_for(".manage_page", slug=slug))
     if len(certificates) > current_app.config.get("CERTIFICATES_ZIP_NOW_LIMIT", ZIP_NOW_LIMIT):
-        bundle = bundles.request_bundle(event, utcnow())
+        bundle = bundles.request_bundle(event, len(certificates), current_user.id, utcnow())
         db.session.commit()
         jobs.build_certificate_zip(bundle.id)
         flash(_("Архив из %(n)s сертификатов готовится; ссылка на него появится на этой странице.",
@@ -136,8 +137,8 @@ def download_zip(slug):
 def download_bundle(slug):
     """The ZIP the queue built for this event."""
     event = managed_event_or_404(slug)
-    bundle = bundles.latest_bundle(event)
-    if bundle is None or bundle.status != bundles.READY or bundle.data is None:
+    bundle = bundles.latest_bundle(event, utcnow())
+    if bundle is None or bundle.status != prepared.READY or bundle.data is None:
         abort(404)
     return named_file(bundle.data, "application/zip", f"Сертификаты {event.slug}.zip",
                       f"certificates-{event.slug}.zip")

@@ -1,5 +1,4 @@
 """Organiser pages: events, registrations, approvals."""
-import secrets
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -14,11 +13,12 @@ from ..dbtypes import utcnow
 from ..events.editing import EventFields, region_choices, save_event, taken_slugs
 from ..extensions import db
 from ..people.services import Limits, change_limits
+from ..prepared import services as prepared
 from ..privacy import consent
 from ..questions.services import answer_columns
 from ..registration import notify
 from ..registration.services import NotCancellable, approve, cancel
-from ..responses import download_stream, file_chunks
+from ..responses import XLSX_MIMETYPE, download, download_stream, file_chunks
 from . import jobs
 from .cloning import clone_event
 from .forms import CloneForm, EventForm
@@ -78,22 +78,26 @@ def export(slug, kind):
     if kind == "csv":
         return download_stream(registrations_csv_chunks(event, **filters), name)
     if count_rows(registrations_query(event, **filters)) > jobs.INLINE_XLSX_ROWS:
-        key = secrets.token_hex(16)
-        jobs.build_registrations_xlsx(event.id, key, plain)
-        return redirect(url_for(".prepared_export", slug=slug, key=key))
+        file = prepared.request_file(event.id, jobs.KIND, filename=name, mimetype=XLSX_MIMETYPE,
+                                     requested_by_id=current_user.id, now=utcnow())
+        db.session.commit()
+        jobs.build_registrations_xlsx(file.id, plain)
+        return redirect(url_for(".prepared_export", slug=slug, file_id=file.id))
     return download_stream(file_chunks(registrations_xlsx_file(event, **filters)), name)
 
 
-@bp.get("/manage/events/<slug>/exports/<key>")
-def prepared_export(slug, key):
+@bp.get("/manage/events/<slug>/exports/<int:file_id>")
+def prepared_export(slug, file_id):
     """A big XLSX export: the file once the queue has built it, a waiting page until then."""
     event = managed_event_or_404(slug)
-    if not key.isalnum() or len(key) > 64:
+    file = prepared.find(event.id, jobs.KIND, file_id, utcnow())
+    if file is None:
         abort(404)
-    path = jobs.export_path(event.id, key)
-    if not path.is_file():
-        return render_template("manage/export_waiting.html", event=event), 202, {"Refresh": "2"}
-    return download_stream(file_chunks(path.open("rb")), f"{slug}-registrations.xlsx")
+    if file.status == prepared.FAILED:
+        return render_template("manage/export_waiting.html", event=event, failed=True)
+    if file.status != prepared.READY or file.data is None:
+        return render_template("manage/export_waiting.html", event=event, failed=False), 202, {"Refresh": "2"}
+    return download(file.data, file.filename)
 
 
 def _fields(form: EventForm) -> EventFields:

@@ -1,0 +1,56 @@
+"""Running a prepared file's build inside a feature's job, and the hourly removal of expired files."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import IO
+
+from huey import crontab
+
+from ..dbtypes import utcnow
+from ..extensions import db
+from ..queue import periodic_job
+from . import services
+from .models import PreparedFile
+
+log = logging.getLogger(__name__)
+
+#: Reports progress: done, total. Each report is committed, so the page sees it at once.
+Report = Callable[[int, int], None]
+
+
+def run_build(file_id: int, build: Callable[[PreparedFile, Report], IO[bytes]]) -> None:
+    """Build a prepared file in a queue job and commit its bytes; a failure marks it failed.
+
+    `build` gets the file's row and a progress callback and returns an open (temporary) file
+    holding the result. Whatever else `build` changes is committed together with the bytes,
+    e.g. badges marked printed only once their PDF exists.
+    """
+    file = services.start(file_id)
+    if file is None:
+        return  # dropped for a newer request, or already built
+    kind = file.kind
+    db.session.commit()
+
+    def report(done: int, total: int) -> None:
+        services.progress(file, done, total)
+        db.session.commit()
+
+    try:
+        with build(file, report) as handle:
+            services.finish(file, handle, utcnow())
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("prepared file %s (%s) failed", file_id, kind)
+        services.fail(file_id, utcnow())
+        db.session.commit()
+        raise
+
+
+@periodic_job(crontab(minute="23"))
+def drop_expired_files() -> int:
+    """Delete prepared files older than services.KEEP (they hold personal data)."""
+    count = services.drop_expired(utcnow())
+    db.session.commit()
+    return count

@@ -1,0 +1,40 @@
+"""A file the queue builds for an organiser (a badge PDF, an XLSX export), kept in the database."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy.orm import Mapped, deferred, mapped_column
+
+from ..dbtypes import UTCDateTime, utcnow
+from ..extensions import Model
+
+
+class PreparedFile(Model):
+    """One requested file of an event: its state while the queue builds it, then its bytes.
+
+    Stored in the database so any app server can hand it out; it holds personal data, so only
+    the newest few per event and kind stay, and none longer than `services.KEEP`.
+    """
+
+    __tablename__ = "prepared_file"
+    __table_args__ = (Index("ix_prepared_file_event_id_kind", "event_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    #: What the file is: "badges", "export-xlsx"…
+    kind: Mapped[str] = mapped_column(String(30))
+    #: queued, running, ready or failed.
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    #: Progress while running: `done` of `total` items (badges, rows).
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The staff account that asked for it (kept when the account is deleted: the file stays).
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: The name the download is saved under.
+    filename: Mapped[str] = mapped_column(String(200))
+    mimetype: Mapped[str] = mapped_column(String(100))
+    #: Size of `data` in bytes, so pages can show it without loading the file.
+    size: Mapped[int] = mapped_column(default=0)
+    data: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))

@@ -1,0 +1,107 @@
+"""Prepared files: asking for one, recording the queue's progress, keeping the bytes, dropping old ones."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import IO
+
+from sqlalchemy import delete, select
+
+from ..extensions import db
+from .models import PreparedFile
+
+QUEUED = "queued"
+RUNNING = "running"
+READY = "ready"
+FAILED = "failed"
+
+#: A prepared file holds personal data: after this long it is deleted.
+KEEP = timedelta(hours=6)
+#: Of one event's files of one kind, only this many newest stay.
+KEEP_NEWEST = 3
+
+
+def request_file(event_id: int, kind: str, *, filename: str, mimetype: str,
+                 requested_by_id: int | None, now: datetime, total: int = 0) -> PreparedFile:
+    """A new file to build for the event (of `total` items, if known); expired files and the
+    oldest of this kind are dropped."""
+    drop_expired(now)
+    older = select(PreparedFile.id).where(PreparedFile.event_id == event_id, PreparedFile.kind == kind) \
+        .order_by(PreparedFile.id.desc()).offset(KEEP_NEWEST - 1)
+    db.session.execute(delete(PreparedFile).where(PreparedFile.id.in_(list(db.session.scalars(older)))))
+    file = PreparedFile(event_id=event_id, kind=kind, status=QUEUED, requested_at=now, filename=filename,
+                        mimetype=mimetype, requested_by_id=requested_by_id, total=total)
+    db.session.add(file)
+    db.session.flush()
+    return file
+
+
+def start(file_id: int) -> PreparedFile | None:
+    """The file a job is to build, now running; None if it was dropped or is already built."""
+    file = db.session.get(PreparedFile, file_id)
+    if file is None or file.status == READY:
+        return None
+    file.status = RUNNING
+    file.done = 0
+    return file
+
+
+def progress(file: PreparedFile, done: int, total: int) -> None:
+    """Note how far the job has come (shown as 'N of M' on the organiser's page)."""
+    file.done = done
+    file.total = total
+
+
+def finish(file: PreparedFile, handle: IO[bytes], now: datetime) -> None:
+    """Keep the finished file's bytes (read back from the job's temporary file)."""
+    handle.seek(0)
+    file.data = handle.read()
+    file.size = len(file.data)
+    file.done = file.total = max(file.total, file.done)
+    file.status = READY
+    file.finished_at = now
+
+
+def fail(file_id: int, now: datetime) -> None:
+    """Mark the file failed (its job raised); the page offers to ask again."""
+    file = db.session.get(PreparedFile, file_id)
+    if file is not None:
+        file.status = FAILED
+        file.finished_at = now
+
+
+def latest(event_id: int, kind: str, now: datetime) -> PreparedFile | None:
+    """The event's newest file of this kind, whatever its state, unless expired (bytes not loaded)."""
+    return db.session.scalar(select(PreparedFile)
+                             .where(PreparedFile.event_id == event_id, PreparedFile.kind == kind,
+                                    PreparedFile.requested_at >= now - KEEP)
+                             .order_by(PreparedFile.id.desc()).limit(1))
+
+
+def find(event_id: int, kind: str, file_id: int, now: datetime) -> PreparedFile | None:
+    """One file of the event and kind (None for another event's file or an expired one)."""
+    file = db.session.get(PreparedFile, file_id)
+    if file is None or file.event_id != event_id or file.kind != kind or file.requested_at < now - KEEP:
+        return None
+    return file
+
+
+def drop_expired(now: datetime) -> int:
+    """Delete the files older than KEEP; returns how many."""
+    result = db.session.execute(delete(PreparedFile).where(PreparedFile.requested_at < now - KEEP))
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+def export_of(registration) -> list[dict]:
+    """For "download my data": the files of the person's event that may list them right now."""
+    files = db.session.scalars(select(PreparedFile).where(PreparedFile.event_id == registration.event_id)
+                               .order_by(PreparedFile.id))
+    return [{"kind": f.kind, "status": f.status, "requested_at": f.requested_at.isoformat()} for f in files]
+
+
+def erase(registration_ids: list[int]) -> int:
+    """When registrations are anonymised, drop their events' files (they are copies of the list)."""
+    from ..registration.models import Registration
+
+    events = select(Registration.event_id).where(Registration.id.in_(registration_ids)).distinct()
+    result = db.session.execute(delete(PreparedFile).where(PreparedFile.event_id.in_(events)))
+    return result.rowcount or 0  # type: ignore[attr-defined]
