@@ -24,7 +24,6 @@ import os
 import re
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,61 +32,30 @@ import urllib.parse
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.checkin import ROOT, Result, fmt, free_port
+from bench.checkin import Result, amur_instance, fmt, start_gunicorn
 
-SETUPS = {"shipped": ("2", "8"), "tuned": ("4", "4")}
+#: gunicorn arguments: what `make run` / `make serve` start (seminar/serve.py), and more processes.
+SETUPS = {"shipped": ("--workers", "2", "--threads", "8"), "tuned": ("--workers", "4", "--threads", "4")}
 RUN_DEADLINE = 90.0
 
 
-def start(target: str, env: dict, log: Path, workers: str, threads: str) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", workers, "--threads", threads,
-         "--bind", f"127.0.0.1:{port}", target],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("w"))
-    import socket
-
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc, port
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"gunicorn did not start: {log.read_text()}")
-
-
 def seed(instance: Path, env: dict, slugs: list[str], capacity: int) -> str:
-    """Migrations, then one open event per run (capacity = 70 % of the people of a run)."""
-    subprocess.run([sys.executable, "-m", "flask", "--app", "seminar", "db", "upgrade"],
-                   env=env, cwd=ROOT, check=True, capture_output=True, timeout=120)
-    from importlib import resources
-
-    from sqlalchemy import select
-
-    from seminar import create_app
-    from seminar.events.importing import import_municipalities
-    from seminar.events.models import Event, Municipality, Region
+    """A fresh instance with one open event per run (capacity = 70 % of the people of a run)."""
+    from seminar.events.models import Event
     from seminar.extensions import db
 
-    app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": env["SEMINAR_SECRET_KEY"],
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'seminar.sqlite3'}"})
+    app, region_id, municipalities = amur_instance(instance, env)
     with app.app_context():
-        import_municipalities(resources.files("seminar.data").joinpath("amur_municipalities.csv")
-                              .read_text("utf-8"))
-        region = db.session.scalar(select(Region).where(Region.name == "Амурская область"))
-        municipality = db.session.scalar(select(Municipality.id).where(Municipality.region_id == region.id))
         now = datetime.now(UTC)
         for slug in slugs:
             db.session.add(Event(slug=slug, title="Форум муниципальных образований — нагрузочный тест",
                                  timezone="Asia/Yakutsk", starts_at=now + timedelta(days=30),
                                  ends_at=now + timedelta(days=30, hours=8), capacity=capacity,
-                                 status="published", region=region))
+                                 status="published", region_id=region_id))
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
-    return str(municipality)
+    return str(municipalities[0])
 
 
 def client_session(port: int, path: str) -> tuple[str, str]:
@@ -185,8 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         from bench.floor_checkin import seed as seed_floor
 
         seed_floor(env["FLOOR_DB"], [])
-        for setup, (workers, threads) in SETUPS.items():
-            proc, port = start("seminar:create_app()", env, tmp_path / f"{setup}.log", workers, threads)
+        for setup, server_args in SETUPS.items():
+            proc, port = start_gunicorn("seminar:create_app()", env, tmp_path / f"{setup}.log", server_args)
             try:
                 for c in clients:
                     slug = f"bench-{setup}-{c}"
@@ -194,14 +162,15 @@ def main(argv: list[str] | None = None) -> int:
                     counts = seats(instance / "seminar.sqlite3", slug)
                     exact = counts.get("confirmed") == capacity and counts.get("waitlisted") == n - capacity
                     ok &= exact and result.errors_5xx == 0 and result.non_2xx == 0
-                    rows.append((f"seminar, {setup} ({workers}×{threads})", c, result,
+                    rows.append((f"seminar, {setup} ({server_args[1]}×{server_args[3]})", c, result,
                                  "exact" if exact else f"WRONG {counts}"))
                     print(f"  {setup} c={c:2}: {fmt(result)} non-2xx {result.non_2xx} seats {rows[-1][3]}",
                           flush=True)
             finally:
                 proc.terminate()
                 proc.wait(15)
-        proc, port = start("bench.floor_checkin:create_app()", env, tmp_path / "floor.log", *SETUPS["shipped"])
+        proc, port = start_gunicorn("bench.floor_checkin:create_app()", env, tmp_path / "floor.log",
+                                    SETUPS["shipped"])
         try:
             for c in clients:
                 result = load(port, "/register", people_for(f"floor-{c}", n, municipality), c, False)
