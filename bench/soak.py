@@ -11,8 +11,7 @@ sink. No proxy: the client alternates between the two app ports (request i goes 
 
 1. Registrations: N through the public form from 8 client threads (each GETs the form once for
    its cookie and CSRF token, then POSTs; the figures are the POSTs); every answer must be 302, and
-   the database must hold
-   exactly the registrations that were answered 302.
+   the database must hold exactly the registrations that were answered 302.
 2. Doors: D threads for S seconds POST badge codes to the check-in API; every 10th code is sent
    by two doors at once, and once the codes run out the doors scan codes again. Expected answers:
    201 (first scan) or 200 (already checked in). Afterwards every scanned code must have exactly
