@@ -23,16 +23,13 @@ import http.client
 import os
 import re
 import sqlite3
-import statistics
 import sys
 import tempfile
-import threading
-import time
 import urllib.parse
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.checkin import Result, amur_instance, fmt, start_gunicorn
+from bench.checkin import amur_instance, fmt, load, start_gunicorn
 
 #: gunicorn arguments: what `make run` / `make serve` start (seminar/serve.py), and more processes.
 SETUPS = {"shipped": ("--workers", "2", "--threads", "8"), "tuned": ("--workers", "4", "--threads", "4")}
@@ -70,51 +67,16 @@ def client_session(port: int, path: str) -> tuple[str, str]:
     return cookie, match.group(1) if match else ""
 
 
-def load(port: int, path: str, people: list[dict], clients: int, with_form: bool) -> Result:
-    """Closed loop: each client registers the next person on a new connection."""
-    lock = threading.Lock()
-    position = iter(range(len(people)))
-    latencies: list[float] = []
-    statuses: list[int] = []
-    deadline = time.monotonic() + RUN_DEADLINE
-    sessions = [client_session(port, path) if with_form else ("", "") for _ in range(clients)]
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
-    def worker(cookie: str, token: str) -> None:
-        while time.monotonic() < deadline:
-            with lock:
-                i = next(position, None)
-            if i is None:
-                return
-            body = urllib.parse.urlencode({**people[i], "csrf_token": token}).encode()
-            headers = {"Content-Type": "application/x-www-form-urlencoded"}
-            if cookie:
-                headers["Cookie"] = cookie
-            started = time.perf_counter()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            try:
-                conn.request("POST", path, body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except OSError:
-                status = 599
-            finally:
-                conn.close()
-            with lock:
-                latencies.append((time.perf_counter() - started) * 1000)
-                statuses.append(status)
 
-    threads = [threading.Thread(target=worker, args=s, daemon=True) for s in sessions]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(RUN_DEADLINE + 35)
-    wall = time.perf_counter() - started
-    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
-    ok = (302,)  # a registration ends on the personal page; a 200 is the form shown again
-    return Result(len(latencies) / wall, cuts[49], cuts[94], cuts[98],
-                  sum(1 for s in statuses if s not in ok), sum(1 for s in statuses if s >= 500))
+def register_all(port: int, path: str, people: list[dict], clients: int):
+    """Every person through the form, `clients` at a time. They share one visitor's cookie and CSRF
+    token (the form checks the token against the session, which any number of posts may carry).
+    A registration ends on the personal page (302); a 200 is the form shown again."""
+    cookie, token = client_session(port, path)
+    bodies = [urllib.parse.urlencode({**person, "csrf_token": token}).encode() for person in people]
+    return load(port, path, bodies, {**FORM, "Cookie": cookie}, clients, (302,))
 
 
 def people_for(run: str, n: int, municipality: str) -> list[dict]:
@@ -158,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 for c in clients:
                     slug = f"bench-{setup}-{c}"
-                    result = load(port, f"/events/{slug}/register", people_for(slug, n, municipality), c, True)
+                    result = register_all(port, f"/events/{slug}/register", people_for(slug, n, municipality), c)
                     counts = seats(instance / "seminar.sqlite3", slug)
                     exact = counts.get("confirmed") == capacity and counts.get("waitlisted") == n - capacity
                     ok &= exact and result.errors_5xx == 0 and result.non_2xx == 0
@@ -173,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
                                     SETUPS["shipped"])
         try:
             for c in clients:
-                result = load(port, "/register", people_for(f"floor-{c}", n, municipality), c, False)
+                result = load(port, "/register", [urllib.parse.urlencode(p).encode() for p in
+                                                  people_for(f"floor-{c}", n, municipality)], FORM, c, (302,))
                 rows.append(("floor: Flask + one INSERT (2×8)", c, result, ""))
         finally:
             proc.terminate()
