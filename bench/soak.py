@@ -306,11 +306,7 @@ def phase_registrations(ports: list[int], n: int, municipalities: list[int]) -> 
                 with lock:
                     accepted.add(email)
 
-    threads = [threading.Thread(target=client, args=(c,), daemon=True) for c in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(PHASE1_DEADLINE + TIMEOUT + 5)
+    run_threads(client, CLIENTS, PHASE1_DEADLINE + TIMEOUT + 5)
     calls.done()
     return calls, accepted
 
@@ -357,13 +353,18 @@ def phase_doors(ports: list[int], codes: list[str], tokens: dict[str, str], door
                     scanned.add(code)
                     again.append(code)
 
-    threads = [threading.Thread(target=door, args=(d,), daemon=True) for d in range(doors)]
+    run_threads(door, doors, seconds + TIMEOUT + 5)
+    calls.done()
+    return calls, firsts, answers, scanned
+
+
+def run_threads(target, count: int, timeout: float) -> None:
+    """`target(i)` for i in range(count), each in its own thread; wait for all (at most `timeout`)."""
+    threads = [threading.Thread(target=target, args=(i,), daemon=True) for i in range(count)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(seconds + TIMEOUT + 5)
-    calls.done()
-    return calls, firsts, answers, scanned
+        t.join(timeout)
 
 
 def choose_municipalities(url: str, event_id: int, limit: int) -> tuple[list[int] | None, int]:
