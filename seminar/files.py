@@ -6,7 +6,6 @@ the outbox's messages are 0600 (152-FZ: personal data is not left world-readable
 from __future__ import annotations
 
 import os
-import time
 from contextlib import suppress
 from pathlib import Path
 
@@ -63,14 +62,3 @@ def protect_sqlite(database_url: str) -> None:
     for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         if file == path or file.exists():
             private_file(file)
-
-
-def scratch_dir(instance_path: str | os.PathLike, name: str, keep_seconds: float) -> Path:
-    """A private folder of short-lived files in the instance (previewed imports);
-    files older than `keep_seconds` are removed on the way, since they hold personal data."""
-    folder = private_dir(Path(instance_path) / name)
-    cutoff = time.time() - keep_seconds
-    for old in folder.iterdir():
-        if old.is_file() and old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    return folder

@@ -232,3 +232,28 @@ def test_quota_applies_to_imported_rows_in_file_order(runner, make_event, tmp_pa
     assert result.exit_code == 0 and "2 confirmed, 0 pending, 1 waitlisted" in result.output
     last = db.session.scalar(select(Registration).order_by(Registration.id.desc()))
     assert last.email == "p2@example.ru" and last.status == "waitlisted"
+
+
+def test_the_previewed_list_waits_in_the_database_so_the_click_may_reach_another_app_server(
+        app_config, client, make_event, organiser, tmp_path):
+    from pathlib import Path
+
+    from seminar import create_app
+    from tests.conftest import sign_in
+
+    event = make_event()
+    user = organiser(event)
+    page = client.post(f"/manage/events/{event.slug}/import",
+                       data={"file": (io.BytesIO(xlsx(people(event, 2))), "list.xlsx")},
+                       content_type="multipart/form-data")
+    action = re.search(r'action="([^"]+/import/[0-9a-f]+)"', page.text).group(1)
+    before = {p for p in Path(app_config["INSTANCE_PATH"]).rglob("*") if p.is_file()}
+    assert not any("imports" in p.parts for p in before)  # nothing of the list on this server's disk
+    second = create_app({**app_config, "INSTANCE_PATH": str(tmp_path / "server-2")})
+    other = second.test_client()
+    sign_in(other, user)
+    done = other.post(action, data={"csrf_token": "-"}, follow_redirects=True)
+    assert "Импортировано: 2" in done.text
+    assert count(event) == 2
+    again = other.post(action, data={"csrf_token": "-"})  # the kept list is gone once imported
+    assert again.status_code == 404

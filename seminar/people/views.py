@@ -1,12 +1,9 @@
 """Organiser pages: add and edit a person, seat by hand, bulk actions on the list, import a list."""
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from ..access import managed_event_or_404, managed_registration_or_404
 from ..audit.web import record_action as log
@@ -15,7 +12,7 @@ from ..dbtypes import utcnow
 from ..events.models import Event
 from ..events.services import municipality_choices
 from ..extensions import db
-from ..files import scratch_dir
+from ..prepared import services as prepared
 from ..registration import notify
 from ..registration.editing import DuplicateEmail, edit_registration
 from ..registration.services import UnknownMunicipality
@@ -148,13 +145,9 @@ def bulk(slug):
 
 # ---------------------------------------------------------------- import
 
-#: A previewed list waits this long for its "Import" click, then is deleted.
-UPLOAD_KEEP_SECONDS = 24 * 3600
-
-
-def _upload_dir() -> Path:
-    """The folder of previewed lists; lists older than a day are removed (they hold personal data)."""
-    return scratch_dir(current_app.instance_path, "imports", UPLOAD_KEEP_SECONDS)
+#: The kind of prepared file a previewed list is kept as until its "Import" click (in the database,
+#: so the click may reach another app server; deleted after prepared.services.KEEP: personal data).
+UPLOAD_KIND = "import-upload"
 
 
 def _read_upload() -> tuple[bytes, str] | None:
@@ -188,10 +181,12 @@ def import_list(slug):
             except (UnreadableFile, ImportRefused) as exc:
                 flash(str(exc.message), "error")
             else:
-                key = secrets.token_hex(16)
-                (_upload_dir() / key).write_bytes(data)
+                kept = prepared.keep(event.id, UPLOAD_KIND, data, filename=filename[:200],
+                                     mimetype="application/octet-stream",
+                                     requested_by_id=current_user.id, now=utcnow())
+                db.session.commit()
                 return render_template("people/import_preview.html", event=event, form=form,
-                                       result=result, key=key, filename=filename)
+                                       result=result, key=str(kept.id), filename=filename)
     return render_template("people/import.html", event=event, form=form, max_mb=MAX_BYTES // 2**20)
 
 
@@ -200,18 +195,18 @@ def import_apply(slug, key):
     """Add every previewed row in one transaction (or none), then e-mail the personal links."""
     event = managed_event_or_404(slug)
     form = ImportForm()
-    path = _upload_dir() / key
-    if not form.validate_on_submit() or not key.isalnum() or not path.is_file():
+    kept = prepared.find(event.id, UPLOAD_KIND, int(key), utcnow()) if key.isdigit() and len(key) < 10 else None
+    if not form.validate_on_submit() or kept is None or kept.data is None:
         abort(404)
     try:
-        applied = apply(event, preview(event, path.read_bytes()), now=utcnow())
+        applied = apply(event, preview(event, kept.data, kept.filename), now=utcnow())
     except (UnreadableFile, ImportRefused) as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
         return redirect(url_for(".import_list", slug=slug))
     log("registration.import", event, rows=len(applied.ids), links=form.send_links.data)
+    db.session.delete(kept)
     db.session.commit()
-    path.unlink(missing_ok=True)
     if form.send_links.data:
         send_personal_links(applied.ids)
     flash(_("Импортировано: %(n)s (мест получили %(c)s, в листе ожидания %(w)s).",

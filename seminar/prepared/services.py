@@ -61,6 +61,19 @@ def finish(file: PreparedFile, handle: IO[bytes], now: datetime) -> None:
     file.finished_at = now
 
 
+def keep(event_id: int, kind: str, data: bytes, *, filename: str, mimetype: str,
+         requested_by_id: int | None, now: datetime) -> PreparedFile:
+    """Keep bytes that are ready now (an uploaded list waiting for its "Import" click), so the
+    next request may reach any app server."""
+    file = request_file(event_id, kind, filename=filename, mimetype=mimetype,
+                        requested_by_id=requested_by_id, now=now)
+    file.data = data
+    file.size = len(data)
+    file.status = READY
+    file.finished_at = now
+    return file
+
+
 def fail(file_id: int, now: datetime) -> None:
     """Mark the file failed (its job raised); the page offers to ask again."""
     file = db.session.get(PreparedFile, file_id)
