@@ -84,7 +84,8 @@ def start_gunicorn(target: str, env: dict, log: Path,
 
 
 def amur_instance(instance: Path, env: dict):
-    """A fresh instance: migrations, the Amur region's municipalities. The app, the region, and
+    """A fresh instance (on env's SEMINAR_DATABASE_URL, else SQLite in it): migrations, the Amur
+    region's municipalities. The app, the region, and
     the municipalities' ids (use inside `with app.app_context()`)."""
     subprocess.run([sys.executable, "-m", "flask", "--app", "seminar", "db", "upgrade"],
                    env=env, cwd=ROOT, check=True, capture_output=True, timeout=120)
@@ -96,7 +97,8 @@ def amur_instance(instance: Path, env: dict):
     from seminar.extensions import db
 
     app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": env["SEMINAR_SECRET_KEY"],
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'seminar.sqlite3'}"})
+                      "SQLALCHEMY_DATABASE_URI": env.get("SEMINAR_DATABASE_URL")
+                      or f"sqlite:///{instance / 'seminar.sqlite3'}"})
     with app.app_context():
         import_municipalities(resources.files("seminar.data").joinpath("amur_municipalities.csv")
                               .read_text("utf-8"))
@@ -146,10 +148,11 @@ def seed_ours(instance: Path, env: dict, n: int) -> tuple[list[str], str]:
     return list(codes), token
 
 
-def load(port: int, path: str, bodies: list[bytes], headers: dict, concurrency: int,
+def load(port: int | list[int], path: str, bodies: list[bytes], headers: dict, concurrency: int,
          expected: range | tuple[int, ...] = range(200, 300)) -> Result:
-    """Closed loop: each thread takes the next body and POSTs it on a new connection.
-    `non_2xx` counts the answers outside `expected`."""
+    """Closed loop: each thread takes the next body and POSTs it on a new connection (to the
+    servers of `port` in turn, when it is a list). `non_2xx` counts the answers outside `expected`."""
+    ports = port if isinstance(port, list) else [port]
     lock = threading.Lock()
     position = iter(range(len(bodies)))
     latencies: list[float] = []
@@ -163,7 +166,7 @@ def load(port: int, path: str, bodies: list[bytes], headers: dict, concurrency: 
             if i is None:
                 return
             started = time.perf_counter()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn = http.client.HTTPConnection("127.0.0.1", ports[i % len(ports)], timeout=30)
             try:
                 conn.request("POST", path, body=bodies[i], headers=headers)
                 response = conn.getresponse()

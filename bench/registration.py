@@ -1,7 +1,8 @@
-"""Registration throughput: ``python -m bench.registration [--n 600] [--clients 1,8,32]``.
+"""Registration throughput: ``python -m bench.registration [--n 600] [--clients 1,8,32] [--postgres]``.
 
-The public form (GET once per client for its cookie and CSRF token, then one POST per person) on
-a fresh SQLite instance, in two gunicorn set-ups:
+The public form (one GET for a cookie and its CSRF token, then one POST per person) on a fresh
+SQLite instance, or with --postgres on a fresh PostgreSQL database behind two app servers that
+take the clients' requests in turn, in two gunicorn set-ups:
 
 - **shipped**: what `make run` / `make serve` start (gthread, 2 workers × 8 threads);
 - **tuned**: 4 workers × 4 threads (the same code, more processes).
@@ -22,7 +23,6 @@ import argparse
 import http.client
 import os
 import re
-import sqlite3
 import sys
 import tempfile
 import urllib.parse
@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.checkin import amur_instance, fmt, load, start_gunicorn
+from bench.soak import create_database, drop_database
 
 #: gunicorn arguments: what `make run` / `make serve` start (seminar/serve.py), and more processes.
 SETUPS = {"shipped": ("--workers", "2", "--threads", "8"), "tuned": ("--workers", "4", "--threads", "4")}
@@ -70,13 +71,13 @@ def client_session(port: int, path: str) -> tuple[str, str]:
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-def register_all(port: int, path: str, people: list[dict], clients: int):
+def register_all(ports: list[int], path: str, people: list[dict], clients: int):
     """Every person through the form, `clients` at a time. They share one visitor's cookie and CSRF
     token (the form checks the token against the session, which any number of posts may carry).
     A registration ends on the personal page (302); a 200 is the form shown again."""
-    cookie, token = client_session(port, path)
+    cookie, token = client_session(ports[0], path)  # every server knows the session: one secret key
     bodies = [urllib.parse.urlencode({**person, "csrf_token": token}).encode() for person in people]
-    return load(port, path, bodies, {**FORM, "Cookie": cookie}, clients, (302,))
+    return load(ports, path, bodies, {**FORM, "Cookie": cookie}, clients, (302,))
 
 
 def people_for(run: str, n: int, municipality: str) -> list[dict]:
@@ -85,66 +86,89 @@ def people_for(run: str, n: int, municipality: str) -> list[dict]:
              "organization": "Администрация", "position": "Специалист", "consent": "y"} for i in range(n)]
 
 
-def seats(db_path: Path, slug: str) -> dict[str, int]:
-    with sqlite3.connect(db_path, timeout=30) as conn:
-        return dict(conn.execute("SELECT r.status, count(*) FROM registration r JOIN event e ON e.id = r.event_id "
-                                 "WHERE e.slug = ? GROUP BY r.status", (slug,)).fetchall())
+def seats(database_url: str, slug: str) -> dict[str, int]:
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(database_url)
+    with engine.connect() as conn:
+        counts = dict(conn.execute(sqlalchemy.text(
+            "SELECT r.status, count(*) FROM registration r JOIN event e ON e.id = r.event_id "
+            "WHERE e.slug = :slug GROUP BY r.status"), {"slug": slug}).all())
+    engine.dispose()
+    return counts
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=600, help="people per run")
     parser.add_argument("--clients", default="1,8,32")
+    parser.add_argument("--postgres", action="store_true",
+                        help="a fresh PostgreSQL database and two app servers taking the clients in turn")
     args = parser.parse_args(argv)
     n = min(max(args.n, 20), 5000)
     clients = [int(c) for c in args.clients.split(",")]
     capacity = n * 7 // 10
     ok = True
     rows = []
+    database = create_database() if args.postgres else None
     with tempfile.TemporaryDirectory(prefix="bench-registration-") as tmp:
         tmp_path = Path(tmp)
-        instance = tmp_path / "instance"
-        instance.mkdir()
-        env = {**os.environ, "SEMINAR_INSTANCE_PATH": str(instance), "SEMINAR_SECRET_KEY": "bench",
+        instances = [tmp_path / name for name in (("app-1", "app-2") if database else ("instance",))]
+        for instance in instances:
+            instance.mkdir()
+        database_url = database[1] if database else f"sqlite:///{instances[0] / 'seminar.sqlite3'}"
+        env = {**os.environ, "SEMINAR_INSTANCE_PATH": str(instances[0]), "SEMINAR_SECRET_KEY": "bench",
                "SEMINAR_MAIL_URL": "", "SEMINAR_RATELIMIT_REGISTER": "100000 per minute",
                "FLOOR_DB": str(tmp_path / "floor.sqlite3")}
-        env.pop("SEMINAR_DATABASE_URL", None)
         env.pop("SEMINAR_REDIS_URL", None)
-        slugs = [f"bench-{setup}-{c}" for setup in SETUPS for c in clients]
-        municipality = seed(instance, env, slugs, capacity)
+        if database:
+            env["SEMINAR_DATABASE_URL"] = database_url
+        else:
+            env.pop("SEMINAR_DATABASE_URL", None)
+        where = f"PostgreSQL, {len(instances)} app servers" if database else "SQLite, one app server"
+        try:
+            slugs = [f"bench-{setup}-{c}" for setup in SETUPS for c in clients]
+            municipality = seed(instances[0], env, slugs, capacity)
+            for setup, server_args in SETUPS.items():
+                servers = [start_gunicorn("seminar:create_app()", {**env, "SEMINAR_INSTANCE_PATH": str(instance)},
+                                          tmp_path / f"{setup}-{instance.name}.log", server_args)
+                           for instance in instances]
+                ports = [port for _, port in servers]
+                try:
+                    for c in clients:
+                        slug = f"bench-{setup}-{c}"
+                        result = register_all(ports, f"/events/{slug}/register", people_for(slug, n, municipality), c)
+                        counts = seats(database_url, slug)
+                        exact = counts.get("confirmed") == capacity and counts.get("waitlisted") == n - capacity
+                        ok &= exact and result.errors_5xx == 0 and result.non_2xx == 0
+                        rows.append((f"seminar, {setup} ({server_args[1]}×{server_args[3]})", c, result,
+                                     "exact" if exact else f"WRONG {counts}"))
+                        print(f"  {setup} c={c:2}: {fmt(result)} non-2xx {result.non_2xx} seats {rows[-1][3]}",
+                              flush=True)
+                finally:
+                    for proc, _ in servers:
+                        proc.terminate()
+                        proc.wait(15)
+        finally:
+            if database:
+                drop_database(database[0])
         from bench.floor_checkin import seed as seed_floor
 
         seed_floor(env["FLOOR_DB"], [])
-        for setup, server_args in SETUPS.items():
-            proc, port = start_gunicorn("seminar:create_app()", env, tmp_path / f"{setup}.log", server_args)
-            try:
-                for c in clients:
-                    slug = f"bench-{setup}-{c}"
-                    result = register_all(port, f"/events/{slug}/register", people_for(slug, n, municipality), c)
-                    counts = seats(instance / "seminar.sqlite3", slug)
-                    exact = counts.get("confirmed") == capacity and counts.get("waitlisted") == n - capacity
-                    ok &= exact and result.errors_5xx == 0 and result.non_2xx == 0
-                    rows.append((f"seminar, {setup} ({server_args[1]}×{server_args[3]})", c, result,
-                                 "exact" if exact else f"WRONG {counts}"))
-                    print(f"  {setup} c={c:2}: {fmt(result)} non-2xx {result.non_2xx} seats {rows[-1][3]}",
-                          flush=True)
-            finally:
-                proc.terminate()
-                proc.wait(15)
         proc, port = start_gunicorn("bench.floor_checkin:create_app()", env, tmp_path / "floor.log",
                                     SETUPS["shipped"])
         try:
             for c in clients:
                 result = load(port, "/register", [urllib.parse.urlencode(p).encode() for p in
                                                   people_for(f"floor-{c}", n, municipality)], FORM, c, (302,))
-                rows.append(("floor: Flask + one INSERT (2×8)", c, result, ""))
+                rows.append(("floor: Flask + one INSERT into SQLite (2×8)", c, result, ""))
         finally:
             proc.terminate()
             proc.wait(15)
     load1, load5, _ = os.getloadavg()
-    print(f"\nRegistration form, SQLite, 127.0.0.1, {n} people per run, capacity {capacity}; "
+    print(f"\nRegistration form, {where}, 127.0.0.1, {n} people per run, capacity {capacity}; "
           f"load average {load1:.2f} / {load5:.2f} (1 / 5 min) on {os.cpu_count()} cores.")
-    print("req/s · p50/p95/p99 ms\n")
+    print("registrations/s · p50/p95/p99 ms\n")
     print("| target | clients | registrations/s · p50/p95/p99 | non-2xx | seats |")
     print("|---|---|---|---|---|")
     for name, c, result, note in rows:

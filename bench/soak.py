@@ -55,7 +55,7 @@ from pathlib import Path
 from bench.checkin import SHIPPED, free_port, start_gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN_URL = os.environ.get("SEMINAR_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get("SEMINAR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = "redis://127.0.0.1:6379/14"
 SLUG = "soak-forum"
 CLIENTS = 8
