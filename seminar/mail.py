@@ -12,6 +12,7 @@ import email
 import email.policy
 import smtplib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import encoders
@@ -107,7 +108,7 @@ def _part(item: Attachment | tuple) -> Message:
 
 def build_message(settings: MailSettings, to: str, subject: str, body: str,
                   attachments: tuple = (), *, html: str | None = None,
-                  domain: str = "seminar.local") -> Message:
+                  domain: str = "seminar.local", message_id: str | None = None) -> Message:
     """A message with a plain-text part, an optional HTML alternative and attachments.
 
     `attachments` holds `Attachment`s or (filename, mimetype, bytes) tuples. Built with the
@@ -126,7 +127,7 @@ def build_message(settings: MailSettings, to: str, subject: str, body: str,
     msg["To"] = to
     msg["Subject"] = _subject(" ".join(subject.split()))
     msg["Date"] = format_datetime(datetime.now(UTC))
-    msg["Message-ID"] = make_msgid(domain=domain)
+    msg["Message-ID"] = f"<{message_id}>" if message_id else make_msgid(domain=domain)
     return msg
 
 
@@ -146,8 +147,9 @@ def parsed(msg: Message) -> EmailMessage:
 
 
 def compose(settings: MailSettings, to: str, subject: str, body: str, attachments: tuple = (), *,
-            html: str | None = None) -> Message:
-    """The finished message, its Message-ID on the public URL's domain.
+            html: str | None = None, message_id: str | None = None) -> Message:
+    """The finished message, its Message-ID on the public URL's domain (or `message_id`, a row's
+    own, when the worker writes a letter that was queued unwritten).
 
     Without `html`, the HTML part is the text laid out by templates/mail/layout.html.
     """
@@ -157,7 +159,7 @@ def compose(settings: MailSettings, to: str, subject: str, body: str, attachment
     if html is None:
         html = html_from_text(body, subject=subject, images=attachments)
     return build_message(settings, to, subject, body, attachments, html=html,
-                         domain=message_domain(public_base()))
+                         domain=message_domain(public_base()), message_id=message_id)
 
 
 def send(settings: MailSettings, to: str, subject: str, body: str, attachments: tuple = (), *,
@@ -168,6 +170,32 @@ def send(settings: MailSettings, to: str, subject: str, body: str, attachments: 
 
     msg = compose(settings, to, subject, body, attachments, html=html)
     return outbox.add(msg, kind=kind, event_id=event_id, registration_id=registration_id)
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A letter the queue worker writes when it sends it (extension point "mail_letter").
+
+    `send_later` keeps only its address, subject and name in the caller's transaction (one small
+    INSERT, no rendering, no attachments); the worker calls `write(row)` for the finished message,
+    which must carry the row's Message-ID (`compose(..., message_id=row.message_id)`), or None
+    when there is nothing to say any more (the registration is gone): the row is dropped then.
+    """
+
+    name: str
+    write: Callable[[OutboundMail], Message | None]
+
+
+def send_later(to: str, subject: str, letter: str, *, kind: str = "notice", event_id: int | None = None,
+               registration_id: int | None = None) -> OutboundMail:
+    """Queue a letter the worker writes (see `Letter`): for a request that must answer quickly,
+    like the registration form's confirmation with its QR and .ics."""
+    from .links import public_base
+    from .messages import outbox
+
+    message_id = make_msgid(domain=message_domain(public_base())).strip("<>")
+    return outbox.add_unwritten(to, subject, letter, message_id=message_id, kind=kind, event_id=event_id,
+                                registration_id=registration_id)
 
 
 class TemporaryFailure(Exception):

@@ -216,3 +216,65 @@ def test_a_speakers_programme_change_goes_through_real_smtp(app, client, make_ev
     [message] = inbox.wait_for(1)
     assert inbox.envelopes[0].rcpt_tos == ["morozova@example.ru"]
     assert "Госпаблики" in message["Subject"] and "12:00–12:40" in plain_text(message)
+
+
+# ---------------------------------------------------------------- the confirmation, written by the worker
+
+def test_the_form_answers_before_the_confirmation_is_written_and_the_worker_writes_it(
+        app, client, make_event, outbox, monkeypatch):
+    """The registration's transaction keeps only a small row (no QR, no .ics, no HTML): the seat
+    lock and the answer do not wait for them. The worker writes the letter under its claim, with
+    the row's own Message-ID, and sends it."""
+    monkeypatch.setattr(queue, "wake", lambda workers=1: None)  # no worker yet
+    event = make_event()
+    response = client.post(f"/events/{event.slug}/register", data=form(event))
+    assert response.status_code == 302
+    [row] = rows()
+    assert (row.status, row.letter, row.raw, row.kind) == ("pending", "registered", b"", "confirmation")
+    assert row.subject == f"Регистрация: {event.title}" and row.recipient == "anna.petrova@example.ru"
+    assert outbox() == []
+    message_id = row.message_id
+
+    assert queue.drain().sent == 1
+    [message] = outbox()
+    assert message["Message-ID"] == f"<{message_id}>"
+    assert {p.get_content_type() for p in message.iter_attachments()} >= {"image/png", "text/calendar"}
+    registration = db.session.scalar(select(Registration))
+    assert f"/r/{registration.access_token}" in plain_text(message)
+    [row] = rows()
+    assert row.status == "sent" and b"badge-qr.png" in row.raw  # the written letter is what was sent
+
+
+def test_a_letter_that_cannot_be_written_waits_and_is_sent_once_it_can(app, client, make_event, outbox, monkeypatch):
+    from seminar.messages import letters
+
+    monkeypatch.setattr(queue, "wake", lambda workers=1: None)
+    event = make_event()
+    client.post(f"/events/{event.slug}/register", data=form(event))
+
+    def broken(event):
+        raise RuntimeError("calendar broke")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(letters, "event_ics", broken)
+        result = queue.drain()
+    assert (result.sent, result.retrying) == (0, 1)
+    db.session.expire_all()
+    [row] = rows()
+    assert row.status == "pending" and row.raw == b"" and "not written: RuntimeError" in row.last_error
+    assert outbox() == []
+    make_due_now()
+    assert queue.drain().sent == 1
+    [message] = outbox()
+    assert "Регистрация" in message["Subject"]
+
+
+def test_a_confirmation_for_a_registration_gone_before_it_was_written_is_dropped(
+        app, client, make_event, outbox, monkeypatch):
+    monkeypatch.setattr(queue, "wake", lambda workers=1: None)
+    event = make_event()
+    client.post(f"/events/{event.slug}/register", data=form(event))
+    db.session.execute(update(OutboundMail).values(registration_id=None))  # as ON DELETE SET NULL leaves it
+    db.session.commit()
+    assert queue.drain().sent == 0
+    assert rows() == [] and outbox() == []

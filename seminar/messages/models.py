@@ -42,8 +42,10 @@ class OutboundMail(Model):
     schedule_id: Mapped[int | None] = mapped_column(ForeignKey("message_schedule.id", ondelete="CASCADE"))
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(Text, default="")
-    #: The whole message as it goes on the wire (RFC 5322 bytes).
+    #: The whole message as it goes on the wire (RFC 5322 bytes); empty until the worker writes `letter`.
     raw: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Set for a letter queued unwritten (`mail.send_later`): the name of its writer (`mail.Letter`).
+    letter: Mapped[str | None] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(12), default=PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

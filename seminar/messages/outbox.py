@@ -20,10 +20,11 @@ from email.message import Message
 from flask import current_app
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..dbtypes import utcnow
 from ..extensions import db
-from ..mail import MailSettings, PermanentFailure, TemporaryFailure, Transport, subject_of, wire_bytes
+from ..mail import Letter, MailSettings, PermanentFailure, TemporaryFailure, Transport, subject_of, wire_bytes
 from .models import FAILED, PENDING, SENDING, SENT, OutboundMail
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,19 @@ def add(msg: Message, *, kind: str, event_id: int | None = None, registration_id
     """Keep `msg` in the current transaction; it is sent once the caller commits."""
     row = OutboundMail(**row_values(msg, kind=kind, event_id=event_id, registration_id=registration_id,
                                     broadcast_id=broadcast_id, schedule_id=schedule_id))
+    db.session.add(row)
+    db.session.info.setdefault(_ADDED, []).append(row)
+    on_commit(wake)
+    return row
+
+
+def add_unwritten(to: str, subject: str, letter: str, *, message_id: str, kind: str,
+                  event_id: int | None = None, registration_id: int | None = None) -> OutboundMail:
+    """Keep a letter the worker writes when it sends it (`mail.send_later`); sent once the caller commits."""
+    now = utcnow()
+    row = OutboundMail(message_id=message_id, recipient=to, subject=" ".join(subject.split()), raw=b"",
+                       letter=letter, status=PENDING, attempts=0, next_attempt_at=now, created_at=now,
+                       last_error="", kind=kind, event_id=event_id, registration_id=registration_id)
     db.session.add(row)
     db.session.info.setdefault(_ADDED, []).append(row)
     on_commit(wake)
@@ -193,6 +207,39 @@ def _finish(row: OutboundMail, result: DrainResult, error: Exception | None, per
     db.session.commit()
 
 
+def _writers() -> dict[str, Letter]:
+    from ..features import features
+
+    return {letter.name: letter for letter in features().hook("mail_letter")}
+
+
+def _write(row: OutboundMail) -> bool:
+    """Write a letter queued unwritten, under this worker's claim; False when it was dropped.
+
+    A writer that fails (a bug, the database away) counts as a failed attempt, so the row is
+    retried with the usual back-off and, in the end, shown as failed with the reason.
+    """
+    try:
+        writer = _writers()[row.letter or ""]
+        msg = writer.write(row)
+    except Exception as exc:  # noqa: BLE001 - kept as the row's error, retried like a refused send
+        db.session.rollback()
+        log.exception("mail #%s: the letter %r could not be written", row.id, row.letter)
+        raise TemporaryFailure(f"letter {row.letter!r} not written: {type(exc).__name__}") from exc
+    mine = and_(OutboundMail.id == row.id, OutboundMail.status == SENDING,
+                OutboundMail.lease_until == row.lease_until)
+    if msg is None:
+        db.session.execute(delete(OutboundMail).where(mine).execution_options(synchronize_session=False))
+        db.session.commit()
+        return False
+    set_committed_value(row, "raw", wire_bytes(msg))
+    db.session.execute(update(OutboundMail).where(mine).values(raw=row.raw, recipient=str(msg["To"]),
+                                                               subject=subject_of(msg))
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    return True
+
+
 def drain(limit: int | None = None) -> DrainResult:
     """Send due messages until none is left (or the mail server stops answering)."""
     result = DrainResult()
@@ -209,6 +256,8 @@ def drain(limit: int | None = None) -> DrainResult:
                     release(batch[i:])  # too little time left to send safely under this claim
                     break
                 try:
+                    if row.letter and not row.raw and not _write(row):
+                        continue  # nothing to say any more: the row is gone
                     transport.deliver(row.raw, row.recipient, _eml_name(row))
                 except TemporaryFailure as exc:
                     _finish(row, result, exc, permanent=False)

@@ -6,9 +6,10 @@ from ..features import features
 
 def register(app: Flask) -> None:
     """Plug this feature into the app."""
-    from . import jobs, services, views
+    from . import jobs, notify, services, views
 
     registry = features(app)
     registry.add_jobs(jobs)
     registry.add_blueprint(views.bp)
+    registry.add_hook("mail_letter", notify.REGISTERED)
     registry.add_template_global("seats_left_of", services.seats_left)

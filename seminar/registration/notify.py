@@ -1,10 +1,13 @@
 """E-mails to participants about their registration."""
 from __future__ import annotations
 
+from email.message import Message
+
 from flask import current_app
 from flask_babel import gettext as _
 
 from .. import mail
+from ..extensions import db
 from ..features import features
 from ..links import public_url
 from .models import Registration
@@ -45,16 +48,39 @@ def _status_line(registration: Registration) -> str:
 def send_registered(registration: Registration) -> None:
     """The confirmation: date, local time and address, the personal link, the badge QR, an .ics.
 
+    Queued unwritten (one small row in the registration's transaction): the worker writes it
+    (`write_registered`), so the seat lock and the form's answer never wait for the QR, the .ics
+    and the HTML part.
+    """
+    registration_id = registration.id
+    if registration_id is None:
+        db.session.flush()
+        registration_id = registration.id
+    mail.send_later(registration.email, _("Регистрация: %(title)s", title=registration.event.title),
+                    REGISTERED.name, kind="confirmation", event_id=registration.event_id,
+                    registration_id=registration_id)
+
+
+def write_registered(row) -> Message | None:
+    """The confirmation letter for a queued row, as the registration stands now; None if it is gone.
+
     The letter itself is the messages feature's (hook "confirmation_letter"); without it, a plain one.
     """
-    event = registration.event
+    registration = db.session.get(Registration, row.registration_id) if row.registration_id else None
+    if registration is None:
+        return None
     parts = {"greeting": greeting(registration), "status_line": _status_line(registration),
              "personal_url": personal_url(registration)}
     lines, attachments = [parts["greeting"], "", parts["status_line"], "", parts["personal_url"]], ()
     for letter in features().hook("confirmation_letter"):
         lines, attachments = letter(registration, **parts)
-    send_to(registration, _("Регистрация: %(title)s", title=event.title), lines,
-            kind="confirmation", attachments=attachments)
+    return mail.compose(mail.MailSettings.from_config(current_app.config), registration.email,
+                        row.subject, "\n".join(lines) + "\n",
+                        attachments, message_id=row.message_id)
+
+
+#: The confirmation, written by the worker (extension point "mail_letter").
+REGISTERED = mail.Letter("registered", write_registered)
 
 
 def send_confirm_email(registration: Registration) -> None:

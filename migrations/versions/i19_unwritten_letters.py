@@ -1,0 +1,26 @@
+"""outbound mail: letters queued unwritten (the worker writes the registration confirmation)
+
+Revision ID: i19_unwritten_letters
+Revises: i18_prepared_files
+Create Date: 2026-11-29 15:10:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'i19_unwritten_letters'
+down_revision = 'i18_prepared_files'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('outbound_mail', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('letter', sa.String(length=30), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('outbound_mail', schema=None) as batch_op:
+        batch_op.drop_column('letter')
