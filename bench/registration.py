@@ -7,6 +7,14 @@ take the clients' requests in turn, in two gunicorn set-ups:
 - **shipped**: what `make run` / `make serve` start (gthread, 2 workers × 8 threads);
 - **tuned**: 4 workers × 4 threads (the same code, more processes).
 
+With --postgres the servers share Redis too (database 12, flushed first), as a region's
+installation of several app servers does (deploy/README.md): rate limits and the queue live there.
+
+The form keeps the confirmation unwritten in its transaction; after the runs one queue worker
+(`flask --app seminar worker`) writes and sends every confirmation (to .eml files: no mail
+server), and the bench prints how long that took, so what the form no longer does is still
+counted.
+
 Each run registers N new people for an event whose capacity is 70 % of N, so the seat lock
 decides for every one of them: the run checks that exactly that many got a seat, the rest
 the waitlist, with no 5xx. The rate limit on the form is raised for the run (it is per address,
@@ -35,6 +43,7 @@ from bench.soak import create_database, drop_database
 #: gunicorn arguments: what `make run` / `make serve` start (seminar/serve.py), and more processes.
 SETUPS = {"shipped": ("--workers", "2", "--threads", "8"), "tuned": ("--workers", "4", "--threads", "4")}
 RUN_DEADLINE = 90.0
+REDIS_URL = "redis://127.0.0.1:6379/12"
 
 
 def seed(instance: Path, env: dict, slugs: list[str], capacity: int) -> str:
@@ -98,6 +107,42 @@ def seats(database_url: str, slug: str) -> dict[str, int]:
     return counts
 
 
+def drain_letters(env: dict, database_url: str, log: Path, deadline: float = 300.0) -> tuple[int, float]:
+    """One queue worker writes and sends every queued confirmation: (letters, seconds)."""
+    import subprocess
+    import time
+
+    import sqlalchemy
+
+    from bench.checkin import ROOT
+
+    engine = sqlalchemy.create_engine(database_url)
+
+    def waiting() -> tuple[int, int]:
+        with engine.connect() as conn:
+            total, unsent = conn.execute(sqlalchemy.text(
+                "SELECT count(*), count(*) FILTER (WHERE status <> 'sent') FROM outbound_mail")).one()
+        return int(total), int(unsent)
+
+    total, _ = waiting()
+    started = time.perf_counter()
+    with log.open("w") as out:
+        worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "seminar", "worker"],
+                                  env=env, cwd=ROOT, stdout=out, stderr=out)
+    try:
+        while waiting()[1] and time.perf_counter() - started < deadline:
+            time.sleep(0.5)
+        unsent = waiting()[1]
+        elapsed = time.perf_counter() - started
+    finally:
+        worker.terminate()
+        worker.wait(15)
+        engine.dispose()
+    if unsent:
+        raise SystemExit(f"{unsent} of {total} confirmations still unsent after {deadline:.0f} s")
+    return total, elapsed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=600, help="people per run")
@@ -122,7 +167,11 @@ def main(argv: list[str] | None = None) -> int:
                "FLOOR_DB": str(tmp_path / "floor.sqlite3")}
         env.pop("SEMINAR_REDIS_URL", None)
         if database:
+            import redis
+
+            redis.Redis.from_url(REDIS_URL).flushdb()
             env["SEMINAR_DATABASE_URL"] = database_url
+            env["SEMINAR_REDIS_URL"] = REDIS_URL
         else:
             env.pop("SEMINAR_DATABASE_URL", None)
         where = f"PostgreSQL, {len(instances)} app servers" if database else "SQLite, one app server"
@@ -149,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
                     for proc, _ in servers:
                         proc.terminate()
                         proc.wait(15)
+            letters, letter_seconds = drain_letters(env, database_url, tmp_path / "worker.log")
         finally:
             if database:
                 drop_database(database[0])
@@ -173,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|")
     for name, c, result, note in rows:
         print(f"| {name} | {c} | {fmt(result)} | {result.non_2xx} | {note} |")
+    print(f"\nAfterwards one queue worker wrote and sent the {letters} confirmations (QR, .ics, HTML part; "
+          f"to .eml files) in {letter_seconds:.1f} s: {letters / letter_seconds:.0f} letters/s.")
     return 0 if ok else 1
 
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..dbtypes import utcnow
 from ..events.models import Event, Municipality
@@ -61,12 +62,16 @@ def lock_seats(event: Event) -> None:
     lock (waiting on busy_timeout), on PostgreSQL the event row's lock. Counts
     made after it see every seat given before it.
     """
-    db.session.execute(
-        update(Event).where(Event.id == event.id).values(seat_lock=Event.seat_lock + 1)
-    )
     # The limits as they are now, not as this request first read them: the organiser may have
     # raised the capacity while we waited for the lock (PostgreSQL reads committed data per statement).
-    db.session.refresh(event, ["capacity", "municipality_quota", "moderation"])
+    limits = ("capacity", "municipality_quota", "moderation")
+    row = db.session.execute(
+        update(Event).where(Event.id == event.id).values(seat_lock=Event.seat_lock + 1)
+        .returning(*(getattr(Event, name) for name in limits))
+        .execution_options(synchronize_session=False)
+    ).one()
+    for name, value in zip(limits, row, strict=True):
+        set_committed_value(event, name, value)
 
 
 def _count(event: Event, municipality_id: int | None = None) -> int:

@@ -85,8 +85,9 @@ def register_view(slug):
                 return render_template("registration/already.html", event=event,
                                        email=outcome.registration.email)
             notify.send_registered(outcome.registration)
+            token = outcome.registration.access_token  # read before the commit expires the row
             db.session.commit()
-            return redirect(url_for(".personal", token=outcome.registration.access_token, new=1))
+            return redirect(url_for(".personal", token=token, new=1))
     return render_template("registration/form.html", event=event, form=form,
                            consent_text=extras.consent_text(event))
 
