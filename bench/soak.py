@@ -1,4 +1,5 @@
-"""Soak test: ``python -m bench.soak [--registrations 10000] [--doors 20] [--seconds 120] [--broadcast 5000]``.
+"""Soak test: ``python -m bench.soak [--registrations 10000] [--doors 20] [--seconds 120] [--broadcast 5000]
+[--restart-postgres] [--keep]``.
 
 Not part of `make test` or `make bench`: it needs PostgreSQL (127.0.0.1:5432, user postgres, trust)
 and Redis (127.0.0.1:6379, database 14, flushed at the start).
@@ -14,17 +15,32 @@ sink. No proxy: the client alternates between the two app ports (request i goes 
    the database must hold exactly the registrations that were answered 302.
 2. Doors: D threads for S seconds POST badge codes to the check-in API; every 10th code is sent
    by two doors at once, and once the codes run out the doors scan codes again. Expected answers:
-   201 (first scan) or 200 (already checked in). Afterwards every scanned code must have exactly
-   one 201 answer and exactly one check-in row; no code that was not scanned may be checked in.
+   201 (first scan) or 200 (already checked in). A scan answered 503 is scanned again 5 s later
+   (the app's Retry-After) with the same scan id, as the door's phone does; after S seconds the
+   doors only finish those retries (at most 60 s more). Afterwards every scanned code must have
+   exactly one 201 answer and exactly one check-in row; no code that was not scanned may be checked
+   in; no code may be left with only 503s.
 3. Broadcast: one message through the API to (up to) B registrations, chosen with the API's
    municipality filter; wait (at most 5 minutes) until the outbound_mail table shows every
    e-mail sent, then the SMTP sink must have received each recipient's message exactly once;
    every other sent e-mail (the confirmations of phase 1) must have arrived exactly once too.
 
+--restart-postgres (run as root, or as postgres): at S/3 seconds into phase 2 the PostgreSQL
+cluster that listens on the soak's port (found with `pg_lsclusters`) is really restarted,
+`pg_ctlcluster <version> <cluster> restart`, from its own thread (bench/outage.py); "down" is when
+the command starts, "up" when `pg_isready` first answers after it. The same app servers and queue
+worker go on, never restarted: the app must reconnect by itself. A 503 (with Retry-After) is
+accepted only for a request that overlapped down … up + 5 s; the 503s are counted apart and
+printed with the window, and after the window both app servers must answer 2xx again. Without
+the option a 503 anywhere fails the run, as any other 5xx. Whatever happens, the soak ends by
+checking `pg_isready` and starting the cluster if it is not up.
+
 Throughout, VmRSS of every gunicorn worker and of the queue worker is sampled every 2 s;
 "flat" = the end value within +50 MB of the value after phase 1. The exit code is 1 on any
-5xx, any connection error, any lost or doubled registration, check-in or message, or memory
-that is not flat. Only 127.0.0.1; every request has a timeout, every phase a deadline.
+5xx (a 503 only outside the restart window), any connection error, any lost or doubled
+registration, check-in or message, or memory that is not flat. The load average is printed after
+each phase and with the table (other benchmarks share the machine). Only 127.0.0.1; every
+request has a timeout, every phase a deadline.
 """
 from __future__ import annotations
 
@@ -44,6 +60,7 @@ import time
 import urllib.parse
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.parser import BytesHeaderParser
@@ -52,6 +69,7 @@ from http.cookies import SimpleCookie
 from importlib import resources
 from pathlib import Path
 
+from bench import outage
 from bench.checkin import SHIPPED, free_port, start_gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +82,12 @@ PHASE1_DEADLINE = 1800.0
 MAIL_DEADLINE = 300.0
 FLAT_MB = 50.0
 SAMPLE_EVERY = 2.0
+#: A door's phone scans a code again this long after a 503 (the app's Retry-After), with the same scan id.
+PHONE_RETRY = 5.0
+#: After the doors phase, at most this long to finish the scans that are waiting for a retry.
+DRAIN = 60.0
+#: Longest wait for the PostgreSQL restart thread after the doors phase.
+RESTART_JOIN = 150.0
 LAST = ["Иванов", "Петрова", "Смирнов", "Кузнецова", "Попов", "Васильева", "Соколов", "Михайлова"]
 FIRST = ["Александр", "Мария", "Сергей", "Анна", "Дмитрий", "Елена", "Андрей", "Ольга"]
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -77,14 +101,26 @@ class Calls:
 
     statuses: list[int] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
+    #: (sent, answered, port, Retry-After) of every 503, in time.time() seconds: checked against the outage.
+    unavailable: list[tuple[float, float, int, str]] = field(default_factory=list)
+    #: (sent, port) of every 2xx/3xx answer: after a PostgreSQL restart both servers must answer again.
+    served: list[tuple[float, int]] = field(default_factory=list)
+    #: (sent, answered, status) of every request: what was in flight while PostgreSQL was away.
+    timeline: list[tuple[float, float, int]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     started: float = field(default_factory=time.perf_counter)
+    begun: float = field(default_factory=time.time)
     wall: float = 0.0
 
-    def add(self, status: int, ms: float) -> None:
+    def add(self, status: int, ms: float, sent: float = 0.0, port: int = 0, retry_after: str = "") -> None:
         with self.lock:
             self.statuses.append(status)
             self.latencies.append(ms)
+            self.timeline.append((sent, time.time(), status))
+            if status == 503:
+                self.unavailable.append((sent, time.time(), port, retry_after))
+            elif 200 <= status < 400:
+                self.served.append((sent, port))
 
     def done(self) -> None:
         self.wall = time.perf_counter() - self.started
@@ -97,26 +133,29 @@ class Calls:
 
     @property
     def errors_5xx(self) -> int:
-        return sum(1 for s in self.statuses if s >= 500)
+        """5xx answers other than 503 (counted apart: the database away), and no answer (599)."""
+        return sum(1 for s in self.statuses if s >= 500 and s != 503)
 
 
 def call(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
          calls: Calls | None = None) -> tuple[int, bytes, list[str], str]:
     """One request on a new connection: (status, body, Set-Cookie headers, Location). 599 = no answer."""
-    started = time.perf_counter()
+    sent, started = time.time(), time.perf_counter()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+    retry_after = ""
     try:
         conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()
         data = response.read()
         status, cookies = response.status, response.msg.get_all("Set-Cookie") or []
         location = response.getheader("Location") or ""
+        retry_after = response.getheader("Retry-After") or ""
     except OSError:
         status, data, cookies, location = 599, b"", [], ""
     finally:
         conn.close()
     if calls is not None:
-        calls.add(status, (time.perf_counter() - started) * 1000)
+        calls.add(status, (time.perf_counter() - started) * 1000, sent, port, retry_after)
     return status, data, cookies, location
 
 
@@ -311,9 +350,14 @@ def phase_registrations(ports: list[int], n: int, municipalities: list[int]) -> 
     return calls, accepted
 
 
-def phase_doors(ports: list[int], codes: list[str], tokens: dict[str, str], doors: int,
-                seconds: float) -> tuple[Calls, Counter, Counter, set[str]]:
-    """Doors scan for `seconds`. Returns the calls, 201s per code, answers per status, codes with a 2xx."""
+def phase_doors(ports: list[int], codes: list[str], tokens: dict[str, str], doors: int, seconds: float,
+                restart: Callable[[], None] | None = None) -> tuple[Calls, Counter, Counter, set[str], list[str]]:
+    """Doors scan for `seconds`; `restart` (if any) runs in its own thread at a third of them.
+
+    A scan answered 503 is scanned again PHONE_RETRY seconds later with the same scan id, as the
+    door's phone does; after `seconds` the doors only finish those (at most DRAIN more seconds).
+    Returns the calls, 201s per code, answers per status, codes with a 2xx, codes still unanswered.
+    """
     calls = Calls()
     # Every 10th code twice in a row: two doors take it at about the same instant.
     work = [c for i, code in enumerate(codes) for c in ((code, code) if i % 10 == 0 else (code,))]
@@ -323,22 +367,39 @@ def phase_doors(ports: list[int], codes: list[str], tokens: dict[str, str], door
     answers: Counter = Counter()
     scanned: set[str] = set()
     again: list[str] = []
+    retries: list[tuple[float, str, str]] = []  # (due, code, scan id), oldest first
     deadline = time.monotonic() + seconds
+    drain_deadline = deadline + DRAIN
+
+    def next_scan(d: int, k: int) -> tuple[str, str] | None:
+        """A retry that is due, else a new code while the phase lasts; None: wait; ("", "") stop."""
+        now = time.monotonic()
+        with lock:
+            if retries and retries[0][0] <= now:
+                _, code, scan_id = retries.pop(0)
+                return code, scan_id
+            if now >= deadline:
+                return None if retries and now < drain_deadline else ("", "")
+            i = next(position, None)
+            if i is not None:
+                return work[i], str(uuid.uuid4())
+            if again:  # every code scanned once: scan them again (answer: already checked in)
+                return again[(d * 7919 + k) % len(again)], str(uuid.uuid4())
+            return None if retries else ("", "")
 
     def door(d: int) -> None:
         headers = {"Authorization": f"Bearer {tokens[f'door-{d}']}", "Content-Type": "application/json"}
         k = 0
-        while time.monotonic() < deadline:
-            with lock:
-                i = next(position, None)
-                if i is None:  # every code scanned once: scan them again (answer: already checked in)
-                    if not again:
-                        return
-                    code = again[(d * 7919 + k) % len(again)]
-                else:
-                    code = work[i]
+        while True:
+            scan = next_scan(d, k)
+            if scan is None:
+                time.sleep(0.2)
+                continue
+            code, scan_id = scan
+            if not code:
+                return
             k += 1
-            body = json.dumps({"code": code, "device": f"door-{d}", "scan_id": str(uuid.uuid4())}).encode()
+            body = json.dumps({"code": code, "device": f"door-{d}", "scan_id": scan_id}).encode()
             status, data, _, _ = call(ports[(d + k) % 2], "POST", f"/api/v1/events/{SLUG}/checkins",
                                       body, headers, calls)
             try:
@@ -347,15 +408,23 @@ def phase_doors(ports: list[int], codes: list[str], tokens: dict[str, str], door
                 outcome = "not json"
             with lock:
                 answers[(status, outcome)] += 1
+                if status == 503:
+                    retries.append((time.monotonic() + PHONE_RETRY, code, scan_id))
                 if status == 201:
                     firsts[code] += 1
                 if 200 <= status < 300 and code not in scanned:
                     scanned.add(code)
                     again.append(code)
 
-    run_threads(door, doors, seconds + TIMEOUT + 5)
+    restarter = None
+    if restart is not None:
+        restarter = threading.Timer(seconds / 3, restart)
+        restarter.start()
+    run_threads(door, doors, seconds + DRAIN + TIMEOUT + 5)
+    if restarter is not None:
+        restarter.join(RESTART_JOIN)
     calls.done()
-    return calls, firsts, answers, scanned
+    return calls, firsts, answers, scanned, sorted({code for _, code, _ in retries})
 
 
 def run_threads(target, count: int, timeout: float) -> None:
@@ -440,7 +509,8 @@ def check_registrations(url: str, event_id: int, accepted: set[str], wanted: int
     return problems
 
 
-def check_checkins(url: str, event_id: int, firsts: Counter, answers: Counter, scanned: set[str]) -> list[str]:
+def check_checkins(url: str, event_id: int, firsts: Counter, answers: Counter, scanned: set[str],
+                   unanswered: list[str]) -> list[str]:
     rows = sql(url, "SELECT r.badge_code, count(c.id) FROM registration r LEFT JOIN checkin c "
                     "ON c.registration_id = r.id WHERE r.event_id = %s GROUP BY r.badge_code", (event_id,))
     in_db = {code: n for code, n in rows}
@@ -455,8 +525,10 @@ def check_checkins(url: str, event_id: int, firsts: Counter, answers: Counter, s
         problems.append(f"{len(no_201)} scanned codes without exactly one 201")
     if stray := [c for c, n in in_db.items() if n and c not in scanned]:
         problems.append(f"{len(stray)} codes checked in that no door scanned")
-    expected = {(201, "checked_in"), (200, "already_checked_in")}
-    if unexpected := {k: v for k, v in answers.items() if k not in expected}:
+    if unanswered:
+        problems.append(f"{len(unanswered)} codes answered 503 and never answered on a retry, e.g. {unanswered[:3]}")
+    expected = {(201, "checked_in"), (200, "already_checked_in")}  # 503s: judged against the restart
+    if unexpected := {k: v for k, v in answers.items() if k not in expected and k[0] != 503}:
         problems.append(f"unexpected answers: {unexpected}")
     return problems
 
@@ -509,7 +581,39 @@ def row(phase: str, calls: Calls, exact: str) -> str:
     rps = len(calls.statuses) / calls.wall if calls.wall else 0.0
     errors = sum(1 for s in calls.statuses if s == 599)
     return (f"| {phase} | {len(calls.statuses)} | {rps:.0f} | {p50:.0f} / {p95:.0f} / {p99:.0f} | "
-            f"{calls.errors_5xx - errors} | {errors} | {exact} |")
+            f"{len(calls.unavailable)} | {calls.errors_5xx - errors} | {errors} | {exact} |")
+
+
+def load() -> str:
+    """The load average: other benchmarks share this machine, so every figure comes with it."""
+    return "load {:.2f} / {:.2f} / {:.2f}".format(*os.getloadavg())
+
+
+def unavailable_summary(cluster: outage.Outage, calls: Calls) -> str:
+    """When the doors' 503s came, relative to the restart, and when each server answered again."""
+    if cluster.down is None or cluster.up is None:
+        return f"{len(calls.unavailable)} × 503 at the doors"
+    down = cluster.down
+    parts = [f"{len(calls.unavailable)} × 503 at the doors"]
+    if calls.unavailable:
+        answered = [a[1] - down for a in calls.unavailable]
+        parts.append(f"answered {min(answered):+.1f} s to {max(answered):+.1f} s after down "
+                     f"(up at {cluster.up - down:+.1f} s)")
+        parts.append("per app server " + ", ".join(f":{port} {n}" for port, n in
+                                                   sorted(Counter(a[2] for a in calls.unavailable).items())))
+        parts.append("Retry-After " + ", ".join(f"{v or 'none'}: {n}" for v, n in
+                                                Counter(a[3] for a in calls.unavailable).items()))
+    during = [(answered - sent, status) for sent, answered, status in calls.timeline
+              if sent <= cluster.up and answered >= down]
+    if during:
+        parts.append(f"{len(during)} door requests overlapped down–up: "
+                     + ", ".join(f"{status}: {n}" for status, n in sorted(Counter(s for _, s in during).items()))
+                     + f", the longest took {max(t for t, _ in during):.1f} s")
+    for port in sorted({port for _, port in calls.served}):
+        after = [sent for sent, p in calls.served if p == port and sent >= cluster.up]
+        if after:
+            parts.append(f":{port} first 2xx sent {min(after) - down:+.1f} s after down")
+    return "; ".join(parts)
 
 
 def memory_table(memory: Memory) -> tuple[list[str], bool]:
@@ -547,7 +651,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=120.0)
     parser.add_argument("--broadcast", type=int, default=5000, help="at most this many recipients")
     parser.add_argument("--keep", action="store_true", help="keep the database, folders and Redis data")
+    parser.add_argument("--restart-postgres", action="store_true",
+                        help="restart the PostgreSQL server (pg_ctlcluster, as root) at a third of the doors phase")
     args = parser.parse_args(argv)
+    pg = urllib.parse.urlsplit(PG_ADMIN_URL)
+    pg_host, pg_port = pg.hostname or "127.0.0.1", pg.port or 5432
+    cluster = outage.find_cluster(pg_port) if args.restart_postgres else None
 
     tmp = Path(tempfile.mkdtemp(prefix="soak-"))
     db_name, url = create_database()
@@ -596,14 +705,19 @@ def main(argv: list[str] | None = None) -> int:
         calls1, accepted = phase_registrations(ports, args.registrations, seeded["municipalities"])
         problems1 = check_registrations(url, seeded["event_id"], accepted, args.registrations)
         memory.mark("after registrations")
-        print(f"phase 1: {len(accepted)} registrations in {calls1.wall:.1f} s", flush=True)
+        print(f"phase 1: {len(accepted)} registrations in {calls1.wall:.1f} s ({load()})", flush=True)
 
         codes = [code for (code,) in sql(url, "SELECT badge_code FROM registration WHERE event_id = %s "
                                               "AND status = 'confirmed' ORDER BY id", (seeded["event_id"],))]
-        calls2, firsts, answers, scanned = phase_doors(ports, codes, seeded["tokens"], args.doors, args.seconds)
-        problems2 = check_checkins(url, seeded["event_id"], firsts, answers, scanned)
+        restart = (lambda: outage.restart(cluster, pg_host, pg_port)) if cluster is not None else None
+        calls2, firsts, answers, scanned, unanswered = phase_doors(ports, codes, seeded["tokens"], args.doors,
+                                                                   args.seconds, restart)
+        problems2 = check_checkins(url, seeded["event_id"], firsts, answers, scanned, unanswered)
         memory.mark("after doors")
-        print(f"phase 2: {len(calls2.statuses)} scans, {len(scanned)} codes checked in", flush=True)
+        print(f"phase 2: {len(calls2.statuses)} scans, {len(scanned)} codes checked in, "
+              f"{len(calls2.unavailable)} × 503 ({load()})", flush=True)
+        if cluster is not None:
+            print(cluster.describe(calls2.begun), flush=True)
 
         calls3, broadcast = phase_broadcast(ports, url, seeded["event_id"], seeded["tokens"]["organiser"],
                                             args.broadcast, sink)
@@ -611,15 +725,18 @@ def main(argv: list[str] | None = None) -> int:
         memory.mark("end")
         memory.stop.set()
         print(f"phase 3: broadcast {broadcast.get('recipients')} recipients, {broadcast.get('delivery')} "
-              f"in {broadcast.get('seconds', 0):.1f} s", flush=True)
+              f"in {broadcast.get('seconds', 0):.1f} s ({load()})", flush=True)
+        problems503 = outage.judge(cluster, {"registrations": calls1.unavailable, "doors": calls2.unavailable,
+                                             "broadcast": calls3.unavailable},
+                                   calls2.served + calls3.served, ports)
         dead = [p.pid for p in procs if p.poll() is not None]
 
         load1, load5, load15 = os.getloadavg()
         print(f"\n## Soak: 2 app servers (gunicorn {' '.join(SHIPPED)}), 1 queue worker, PostgreSQL + Redis, "
               f"127.0.0.1\n\nload average {load1:.2f} / {load5:.2f} / {load15:.2f} (1 / 5 / 15 min) on "
               f"{os.cpu_count()} cores\n")
-        print("| phase | requests | req/s | p50 / p95 / p99 ms | 5xx | no answer | exactness |")
-        print("|---|---|---|---|---|---|---|")
+        print("| phase | requests | req/s | p50 / p95 / p99 ms | 503 | other 5xx | no answer | exactness |")
+        print("|---|---|---|---|---|---|---|---|")
         print(row(f"1. registrations (form, {CLIENTS} clients)", calls1,
                   f"{len(accepted)} × 302 = {len(accepted)} rows: "
                   + ("OK" if not problems1 else "; ".join(problems1))))
@@ -635,14 +752,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nMemory (VmRSS, sampled every {SAMPLE_EVERY:.0f} s; flat = end within +{FLAT_MB:.0f} MB of "
               f"after phase 1): {'flat' if flat else 'NOT FLAT'}\n")
         print("\n".join(lines))
-        all_calls = calls1.statuses + calls2.statuses + calls3.statuses
-        bad = sum(1 for s in all_calls if s >= 500)
+        if cluster is not None:
+            print(f"\n{cluster.describe(calls2.begun)}")
+            print(unavailable_summary(cluster, calls2))
+        if problems503:
+            print("\n503 problems: " + "; ".join(problems503))
+        bad = calls1.errors_5xx + calls2.errors_5xx + calls3.errors_5xx
         if dead:
             print(f"\nprocesses that exited during the run: {dead}")
         if errors := gunicorn_errors(logs):
             print("\nTracebacks in the logs:\n" + errors)
-        ok = not (bad or problems1 or problems2 or problems3 or dead) and flat
-        print(f"\nresult: {'PASS' if ok else 'FAIL'} (5xx or no answer: {bad})")
+        ok = not (bad or problems1 or problems2 or problems3 or problems503 or dead) and flat
+        print(f"\nresult: {'PASS' if ok else 'FAIL'} (5xx other than 503, or no answer: {bad}; "
+              f"503: {len(calls1.unavailable) + len(calls2.unavailable) + len(calls3.unavailable)})")
         exit_code = 0 if ok else 1
     finally:
         if memory is not None:
@@ -657,6 +779,8 @@ def main(argv: list[str] | None = None) -> int:
                 proc.kill()
                 proc.wait()
         smtp.stop()
+        if cluster is not None:
+            print(outage.ensure_running(cluster, pg_host, pg_port), flush=True)
         if args.keep:
             print(f"kept: database {db_name} ({url}), folders {tmp}, Redis {REDIS_URL}")
         else:
