@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import SecurityError
@@ -79,7 +80,10 @@ def init_app(app: Flask) -> None:
             app.logger.exception("database error")
             return page(500)
         app.logger.warning("database unavailable: %s", type(e.orig).__name__)
-        response, code = page(503)
+        # A door phone reads `status` (and shows `message`) and tries the scan again later.
+        response, code = page(503, status="database_unavailable",
+                              message=_("База данных сейчас недоступна. Ничего не записано: "
+                                        "повторите через несколько секунд."))
         return response, code, {"Retry-After": "5"}
 
     @app.errorhandler(500)

@@ -93,6 +93,11 @@ def test_postgresql_going_away_answers_503_in_russian_and_the_app_reconnects_by_
         assert "База данных сейчас недоступна" in away.get_data(as_text=True)
         api = client.get("/api/v1/openapi.json")  # the document needs no database: still served
         assert api.status_code == 200
+        door = client.post("/api/v1/events/forum/checkins", json={"code": "ABCD-EFGH"},
+                           headers={"Authorization": "Bearer some-door-token"})
+        assert door.status_code == 503 and door.headers["Retry-After"] == "5"
+        assert door.get_json()["status"] == "database_unavailable"
+        assert "База данных сейчас недоступна" in door.get_json()["message"]
     finally:
         restart(allow=True)
     assert client.get("/").status_code == 200  # reconnected, same process
