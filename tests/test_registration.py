@@ -277,3 +277,33 @@ def test_english_switch_translates_the_page(client, make_event):
     html = client.get(f"/events/{event.slug}/register?lang=en").get_data(as_text=True)
     assert 'lang="en"' in html
     assert "Last name" in html
+
+
+def test_every_way_a_registration_ends_lets_the_next_writer_of_the_process_in(
+        app, client, make_event, make_question, monkeypatch):
+    """On SQLite the threads of a process queue for the seat lock on a Python lock (no busy-handler
+    sleeps); whatever ends the transaction — a seat, a refusal, a repeat, an error — lets it go."""
+    from seminar import sqlite_writers
+    from seminar.registration import services
+
+    held = sqlite_writers._LOCK.locked
+    event = make_event()
+    section = make_question(event, "choice", "Секция", choices=("Практикум", "Лекция"), limits={"Практикум": 1})
+    assert client.post(f"/events/{event.slug}/register", data=form(event, **{f"q_{section.id}": "Практикум"})
+                       ).status_code == 302 and not held()
+    refused = client.post(f"/events/{event.slug}/register",
+                          data=form(event, email="b@example.ru", **{f"q_{section.id}": "Практикум"}))
+    assert "Мест на «Практикум» больше нет" in refused.get_data(as_text=True) and not held()
+    again = client.post(f"/events/{event.slug}/register", data=form(event, **{f"q_{section.id}": "Лекция"}))
+    assert "уже" in again.get_data(as_text=True) and not held()
+
+    def broken(event, municipality_id):
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(services, "has_seat", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    failed = client.post(f"/events/{event.slug}/register", data=form(event, email="c@example.ru"))
+    assert failed.status_code == 500 and not held()
+    monkeypatch.undo()
+    assert client.post(f"/events/{event.slug}/register", data=form(event, email="d@example.ru")).status_code == 302
+    assert not held() and count(event) == 2

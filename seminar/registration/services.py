@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from .. import sqlite_writers
 from ..dbtypes import utcnow
 from ..events.models import Event, Municipality
 from ..extensions import db
@@ -64,6 +65,7 @@ def lock_seats(event: Event) -> None:
     """
     # The limits as they are now, not as this request first read them: the organiser may have
     # raised the capacity while we waited for the lock (PostgreSQL reads committed data per statement).
+    sqlite_writers.take()
     limits = ("capacity", "municipality_quota", "moderation")
     row = db.session.execute(
         update(Event).where(Event.id == event.id).values(seat_lock=Event.seat_lock + 1)
