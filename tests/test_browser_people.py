@@ -35,6 +35,14 @@ def workbook(rows) -> bytes:
     return out.getvalue()
 
 
+def check_list(server, page, path) -> None:
+    """Upload a list on the import page and wait for its preview."""
+    page.goto(f"{server.url}/manage/events/{SLUG}/import")
+    page.set_input_files("input[type=file]", str(path))
+    page.get_by_role("button", name="Проверить").click()
+    page.wait_for_selector("#import-preview")
+
+
 def test_import_preview_shows_each_rows_problem_then_imports(live_server, desktop_page, tmp_path):
     page = desktop_page
     sign_in(live_server, page)
@@ -45,10 +53,7 @@ def test_import_preview_shows_each_rows_problem_then_imports(live_server, deskto
         ["Кравец Игорь", "kravets@example.ru", "", "город Белогорс", "Администрация", "Глава"],
         ["Лис Анна", "не почта", "", "город Белогорск", "Школа", "Учитель"],
     ]))
-    page.goto(f"{live_server.url}/manage/events/{SLUG}/import")
-    page.set_input_files("input[type=file]", str(bad))
-    page.get_by_role("button", name="Проверить").click()
-    page.wait_for_selector("#import-preview")
+    check_list(live_server, page, bad)
     text = page.inner_text("#import-preview")
     assert "«город Белогорс» не найдено" in text and "Возможно: город Белогорск" in text
     assert "Проверьте адрес" in text
@@ -109,10 +114,7 @@ def test_on_a_phone_the_import_preview_shows_each_rows_problem_without_scrolling
         ["Зуева Ольга Петровна", "zueva@example.ru", "", "город Белогорск", "Администрация", "Специалист"],
         ["Лис Анна", "не почта", "", "город Белогорс", "Школа", "Учитель"],
     ]))
-    page.goto(f"{live_server.url}/manage/events/{SLUG}/import")
-    page.set_input_files("input[type=file]", str(bad))
-    page.get_by_role("button", name="Проверить").click()
-    page.wait_for_selector("#import-preview")
+    check_list(live_server, page, bad)
     screenshot(page, "phone-import-preview-errors")
     problem = page.get_by_text("«город Белогорс» не найдено")
     box = problem.bounding_box()
