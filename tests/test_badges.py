@@ -7,7 +7,7 @@ import pypdfium2
 import zxingcpp
 from conftest import decoded_qrs, pdf_text, sign_in
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from seminar.extensions import db
 from seminar.registration.models import Registration
@@ -166,7 +166,8 @@ def test_a_big_bulk_sheet_is_built_by_the_queue_and_offered_on_the_page(
     people = [make_registration(event, last_name=name) for name in ("Яковлев", "Абрамов", "Медведева")]
     organiser(event)
     answer = client.post(f"/manage/events/{event.slug}/badges", data={"layout": "a6", "sort": "name"})
-    assert answer.status_code == 302 and answer.location.endswith(f"/manage/events/{event.slug}/badges")
+    assert answer.status_code == 302
+    assert answer.location.split("?")[0].endswith(f"/manage/events/{event.slug}/badges")
     page = client.get(answer.location).get_data(as_text=True)
     assert "файл готовится в фоне" in page and "Скачать PDF: 3 бейджей" in page
     assert 'http-equiv="refresh"' not in page  # ready: the page stops refreshing itself
@@ -315,3 +316,193 @@ def test_anonymising_an_events_people_drops_its_prepared_sheets(
     db.session.commit()
     assert db.session.scalar(select(PreparedFile).where(PreparedFile.event_id == event.id)) is None
     assert client.get(link).status_code == 404
+
+
+# ---------------------------------------------------------------- one job per selection
+
+def test_a_second_click_while_the_sheet_is_being_built_goes_to_that_job(
+        client, make_event, make_registration, organiser, monkeypatch):
+    from seminar.badges import jobs
+    from seminar.prepared.models import PreparedFile
+
+    queued_badges(monkeypatch)
+    enqueued: list[int] = []
+    monkeypatch.setattr(jobs, "build_badges_pdf", lambda file_id, batch: enqueued.append(file_id))  # a busy worker
+    event = make_event()
+    for _ in range(3):
+        make_registration(event)
+    organiser(event)
+    url = f"/manage/events/{event.slug}/badges"
+    form = {"layout": "a6", "sort": "name", "not_printed": "y"}
+
+    first = client.post(url, data=form)
+    second = client.post(url, data=form)  # a second click, or the browser re-sending the form
+    files = db.session.scalars(select(PreparedFile).where(PreparedFile.event_id == event.id)).all()
+    assert len(files) == 1 and enqueued == [files[0].id]
+    assert second.status_code == 302 and second.location == first.location
+    page = client.get(second.location).get_data(as_text=True)
+    assert "уже готовится" in page and "PDF готовится" in page
+    assert client.get(f"{url}?file=99999999999999").status_code == 200  # a made-up id: the newest sheet
+
+    organiser(event, email="colleague@example.ru")  # another organiser asks for the same sheet
+    client.post(url, data=form)
+    assert len(enqueued) == 1
+
+    client.post(url, data={**form, "layout": "card"})  # another selection is another sheet
+    assert len(enqueued) == 2
+
+    files[0].status = "ready"  # once built, asking again builds a fresh sheet (the list may have changed)
+    db.session.commit()
+    client.post(url, data=form)
+    assert len(enqueued) == 3
+
+
+def test_a_sheet_stuck_in_the_queue_for_long_is_given_up_for_a_new_one(
+        client, make_event, make_registration, organiser, monkeypatch):
+    from datetime import timedelta
+
+    from seminar.badges import jobs
+    from seminar.prepared import services as prepared
+    from seminar.prepared.models import PreparedFile
+
+    queued_badges(monkeypatch)
+    enqueued: list[int] = []
+    monkeypatch.setattr(jobs, "build_badges_pdf", lambda file_id, batch: enqueued.append(file_id))
+    event = make_event()
+    for _ in range(2):
+        make_registration(event)
+    organiser(event)
+    url = f"/manage/events/{event.slug}/badges"
+    client.post(url, data={"layout": "a6", "sort": "name"})
+    lost = db.session.get(PreparedFile, enqueued[0])
+    lost.status, lost.requested_at = "running", lost.requested_at - prepared.STALE - timedelta(minutes=1)
+    db.session.commit()  # its worker died half-way
+
+    client.post(url, data={"layout": "a6", "sort": "name"})
+    db.session.expire_all()
+    assert len(enqueued) == 2 and lost.status == "failed"
+
+
+def test_after_queueing_the_form_shows_the_options_of_the_queued_sheet(
+        client, make_event, make_registration, make_municipality, organiser, monkeypatch):
+    from seminar.badges import jobs
+
+    queued_badges(monkeypatch)
+    monkeypatch.setattr(jobs, "build_badges_pdf", lambda file_id, batch: None)
+    zeya = make_municipality(name="Зейский район")
+    event = make_event(municipality=zeya)
+    for _ in range(2):
+        make_registration(event, role="speaker", municipality=zeya)
+    organiser(event)
+    url = f"/manage/events/{event.slug}/badges"
+    chosen = {"layout": "card", "sort": "municipality", "role": "speaker", "municipality": str(zeya.id),
+              "not_printed": "y", "mark_printed": "y"}
+    page = client.get(client.post(url, data=chosen).location).get_data(as_text=True)
+    assert '<option selected value="card">' in page
+    assert '<option selected value="municipality">' in page
+    assert '<option selected value="speaker">' in page
+    assert f'<option selected value="{zeya.id}">' in page
+    assert 'checked id="not_printed"' in page and 'checked id="mark_printed"' in page
+
+    # a plain visit to the page with nothing asked for yet still shows the defaults
+    other = make_event()
+    make_registration(other)
+    organiser(other, email="other@example.ru")
+    fresh = client.get(f"/manage/events/{other.slug}/badges").get_data(as_text=True)
+    assert 'selected value="card"' not in fresh and "checked" not in fresh
+
+
+def test_two_organisers_asking_for_the_same_sheet_at_once_queue_one_job(tmp_path):
+    """Through gunicorn (2 workers) with no queue worker: the jobs stay queued while the POSTs race."""
+    import re
+    import sqlite3
+    import threading
+    import urllib.request
+
+    from conftest import start_live_server
+    from test_concurrency import Browserish
+
+    instance = tmp_path / "live"
+    instance.mkdir()
+    server = start_live_server(instance, queue_worker=False)
+    try:
+        server.load_demo()
+        server.flask("user", "create", "sheets@example.ru", "--role", "organiser", "--event", "belogorsk-next",
+                     "--password-stdin", input="sheets-pass-1\n")
+        token = server.flask("token", "create", "sheets@example.ru").strip().split()[-1]
+        api = f"{server.url}/api/v1/events/belogorsk-next"
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+        def call(method: str, url: str, body: dict) -> None:
+            import json
+
+            request = urllib.request.Request(url, json.dumps(body).encode(), headers, method=method)
+            urllib.request.urlopen(request, timeout=30).close()
+
+        call("PATCH", api, {"capacity": 1000})
+        for i in range(90):  # 120 + 90: above the 200 badges drawn in the request itself
+            call("POST", f"{api}/registrations", {
+                "last_name": "Очередина", "first_name": "Анна", "email": f"sheet{i}@example.ru",
+                "municipality": "город Белогорск", "organization": "Администрация", "position": "Специалист",
+                "role": "participant"})
+
+        organisers = [Browserish(server.url) for _ in range(6)]
+        forms = []
+        for visitor in organisers:
+            login = visitor.get("/login")
+            csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login).group(1)
+            assert visitor.post("/login", {"email": "sheets@example.ru", "password": "sheets-pass-1",
+                                           "csrf_token": csrf}) == 302
+            page = visitor.get("/manage/events/belogorsk-next/badges")
+            csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+            forms.append({"csrf_token": csrf, "layout": "a6", "sort": "name"})
+        barrier = threading.Barrier(len(organisers))
+        codes = [0] * len(organisers)
+
+        def click(i: int) -> None:
+            barrier.wait()
+            codes[i] = organisers[i].post("/manage/events/belogorsk-next/badges", forms[i])
+
+        threads = [threading.Thread(target=click, args=(i,)) for i in range(len(organisers))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert codes == [302] * len(organisers), server.errors()
+        with sqlite3.connect(instance / "seminar.sqlite3") as database:
+            files = database.execute("SELECT status, total FROM prepared_file WHERE kind = 'badges'").fetchall()
+        with sqlite3.connect(instance / "queue.sqlite3") as queue:
+            jobs = sum(b"build_badges_pdf" in data for (data,) in queue.execute("SELECT data FROM task"))
+        assert files == [("queued", 210)] and jobs == 1
+    finally:
+        server.stop()
+
+
+def test_two_requests_that_both_found_no_sheet_make_one_file_the_second_joins_it(
+        both_databases, app, make_event, make_user, monkeypatch):
+    from seminar.dbtypes import utcnow
+    from seminar.prepared import services as prepared
+    from seminar.prepared.models import PreparedFile
+
+    event = make_event()
+    user = make_user(event=event)
+    asked = {"layout": "a6", "sort": "name"}
+
+    def ask():
+        return prepared.request_once(event.id, "badges", asked, filename="b.pdf", mimetype="application/pdf",
+                                     requested_by_id=user.id, now=utcnow(), total=300)
+
+    first = ask()
+    db.session.commit()
+    real_pending = prepared._pending
+    calls = []
+
+    def missed_once(*args):  # the second request looked before the first one committed
+        calls.append(args)
+        return None if len(calls) == 1 else real_pending(*args)
+
+    monkeypatch.setattr(prepared, "_pending", missed_once)
+    second = ask()
+    db.session.commit()
+    assert first.created and not second.created and second.file.id == first.file.id and len(calls) == 2
+    assert db.session.scalar(select(func.count()).select_from(PreparedFile)) == 1

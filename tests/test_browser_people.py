@@ -35,6 +35,14 @@ def workbook(rows) -> bytes:
     return out.getvalue()
 
 
+def check_list(server, page, path) -> None:
+    """Upload a list on the import page and wait for its preview."""
+    page.goto(f"{server.url}/manage/events/{SLUG}/import")
+    page.set_input_files("input[type=file]", str(path))
+    page.get_by_role("button", name="Проверить").click()
+    page.wait_for_selector("#import-preview")
+
+
 def test_import_preview_shows_each_rows_problem_then_imports(live_server, desktop_page, tmp_path):
     page = desktop_page
     sign_in(live_server, page)
@@ -45,10 +53,7 @@ def test_import_preview_shows_each_rows_problem_then_imports(live_server, deskto
         ["Кравец Игорь", "kravets@example.ru", "", "город Белогорс", "Администрация", "Глава"],
         ["Лис Анна", "не почта", "", "город Белогорск", "Школа", "Учитель"],
     ]))
-    page.goto(f"{live_server.url}/manage/events/{SLUG}/import")
-    page.set_input_files("input[type=file]", str(bad))
-    page.get_by_role("button", name="Проверить").click()
-    page.wait_for_selector("#import-preview")
+    check_list(live_server, page, bad)
     text = page.inner_text("#import-preview")
     assert "«город Белогорс» не найдено" in text and "Возможно: город Белогорск" in text
     assert "Проверьте адрес" in text
@@ -98,3 +103,22 @@ def test_participant_fixes_a_typo_on_a_phone_and_keeps_the_seat(live_server, pho
     screenshot(page, "phone-edit-saved")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # nothing spills sideways on a phone
+
+
+def test_on_a_phone_the_import_preview_shows_each_rows_problem_without_scrolling_sideways(
+        live_server, phone_page, tmp_path):
+    page = phone_page
+    sign_in(live_server, page)
+    bad = tmp_path / "delegation.xlsx"
+    bad.write_bytes(workbook([
+        ["Зуева Ольга Петровна", "zueva@example.ru", "", "город Белогорск", "Администрация", "Специалист"],
+        ["Лис Анна", "не почта", "", "город Белогорс", "Школа", "Учитель"],
+    ]))
+    check_list(live_server, page, bad)
+    screenshot(page, "phone-import-preview-errors")
+    problem = page.get_by_text("«город Белогорс» не найдено")
+    box = problem.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert page.get_by_text("Возможно: город Белогорск").is_visible()
+    page.get_by_role("link", name="Загрузить исправленный файл").click()
+    page.wait_for_url(f"**/manage/events/{SLUG}/import")

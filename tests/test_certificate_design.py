@@ -428,3 +428,55 @@ def test_a_large_events_zip_is_built_by_the_queue_and_offered_on_the_page(app, c
     assert response.mimetype == "application/zip"
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
         assert [n.split()[0] for n in sorted(archive.namelist())] == ["Абрамова", "Борисов", "Васильева"]
+
+
+def test_a_second_click_while_the_zip_is_being_built_queues_no_second_job(
+        app, client, make_user, past_event, make_attendee, monkeypatch):
+    from seminar.certificates import jobs
+    from seminar.prepared.models import PreparedFile
+
+    app.config["CERTIFICATES_ZIP_NOW_LIMIT"] = 1
+    enqueued: list[int] = []
+    monkeypatch.setattr(jobs, "build_certificate_zip", enqueued.append)  # a busy worker
+    for last in ("Абрамова", "Борисов"):
+        make_attendee(past_event, last_name=last)
+    login(client, make_user, past_event)
+    client.post(f"/manage/events/{past_event.slug}/certificates.zip")
+    page = client.post(f"/manage/events/{past_event.slug}/certificates.zip",
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Архив уже готовится" in page and "ZIP готовится" in page
+    assert "certificates.zip" not in page  # no button to ask again while it is being built
+    files = db.session.scalars(select(PreparedFile).where(PreparedFile.event_id == past_event.id)).all()
+    assert len(files) == 1 and enqueued == [files[0].id]
+
+
+def test_building_the_zip_leaves_the_database_free_for_other_writers(
+        app, client, make_user, past_event, make_attendee, monkeypatch):
+    """On SQLite an open write transaction holds every other writer (door scans too) until it ends."""
+    import sqlite3
+
+    from seminar.certificates import bundles
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("a SQLite write lock")
+    app.config["CERTIFICATES_ZIP_NOW_LIMIT"] = 1
+    for last in ("Абрамова", "Борисов"):
+        make_attendee(past_event, last_name=last)
+    write_zip, free = services.write_zip, []
+
+    def meanwhile(*args):
+        other = sqlite3.connect(db.engine.url.database, timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.rollback()
+            free.append(True)
+        except sqlite3.OperationalError:
+            free.append(False)
+        finally:
+            other.close()
+        return write_zip(*args)
+
+    monkeypatch.setattr(bundles.services, "write_zip", meanwhile)
+    login(client, make_user, past_event)
+    client.post(f"/manage/events/{past_event.slug}/certificates.zip")
+    assert free == [True]

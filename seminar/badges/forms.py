@@ -19,6 +19,12 @@ class BulkBadgesForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.municipality.choices = [("", _l("все"))] + [(str(i), n) for i, n in municipalities]
 
+    def fill(self, batch) -> None:
+        """Show a batch's options (a `BadgeBatch`) in the form."""
+        self.process(data={"layout": batch.layout, "sort": batch.sort, "role": batch.role or "",
+                           "municipality": str(batch.municipality_id or ""),
+                           "not_printed": batch.not_printed, "mark_printed": batch.mark_printed})
+
     @property
     def municipality_id(self) -> int | None:
         value = self.municipality.data

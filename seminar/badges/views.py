@@ -13,6 +13,7 @@ from ..prepared import services as prepared
 from ..registration.models import Status
 from ..registration.views import get_registration_or_404
 from ..responses import pdf_response
+from ..security import MAX_ID
 from . import jobs
 from .forms import BulkBadgesForm
 from .render import group_code as render_group_code
@@ -62,19 +63,39 @@ def bulk(slug):
         elif count <= INLINE_BADGES:
             return _badges_now(event, batch)
         else:
-            asked = prepared.request_file(event.id, jobs.KIND, filename=f"badges-{event.slug}.pdf",
-                                          mimetype="application/pdf", requested_by_id=current_user.id,
-                                          now=utcnow(), total=count)
-            db.session.commit()
-            jobs.build_badges_pdf(asked.id, asdict(batch))
-            flash(_("Бейджей много (%(n)s): файл готовится в фоне, ссылка появится на этой странице.",
-                    n=count), "info")
-            return redirect(url_for(".bulk", slug=slug))
-    file = prepared.latest(event.id, jobs.KIND, utcnow())
+            return _badges_later(event, batch, count)
+    file = _shown_file(event)
+    if not form.is_submitted() and (asked := prepared.options_of(file)):
+        form.fill(BadgeBatch(**asked))  # the options of the sheet shown above the form
     preparing = file is not None and file.status in (prepared.QUEUED, prepared.RUNNING)
     return render_template("badges/bulk.html", event=event, form=form, count=badges_count(event),
                            not_printed=badges_count(event, not_printed=True), file=file,
                            preparing=preparing, inline_badges=INLINE_BADGES)
+
+
+def _badges_later(event, batch: BadgeBatch, count: int):
+    """A big batch goes to the queue, once: the same options while their sheet is still being
+    built (a second click, a reload, a colleague) lead to that sheet's progress."""
+    asked = prepared.request_once(event.id, jobs.KIND, asdict(batch), filename=f"badges-{event.slug}.pdf",
+                                  mimetype="application/pdf", requested_by_id=current_user.id,
+                                  now=utcnow(), total=count)
+    db.session.commit()
+    if asked.created:
+        jobs.build_badges_pdf(asked.file.id, asdict(batch))
+        flash(_("Бейджей много (%(n)s): файл готовится в фоне, ссылка появится на этой странице.",
+                n=count), "info")
+    else:
+        flash(_("PDF с этими же условиями уже готовится — ниже видно, сколько собрано. "
+                "Запускать его второй раз не нужно."), "info")
+    return redirect(url_for(".bulk", slug=event.slug, file=asked.file.id))
+
+
+def _shown_file(event):
+    """The sheet the page shows: the one asked for in `?file=` (just queued or joined), else the newest."""
+    file_id = request.args.get("file", type=int)
+    now = utcnow()
+    asked = prepared.find(event.id, jobs.KIND, file_id, now) if file_id and 0 < file_id <= MAX_ID else None
+    return asked or prepared.latest(event.id, jobs.KIND, now)
 
 
 def _badges_now(event, batch: BadgeBatch):

@@ -19,9 +19,10 @@ KIND = "certificates-zip"
 MIMETYPE = "application/zip"
 
 
-def request_bundle(event: Event, count: int, requested_by_id: int | None, now: datetime) -> PreparedFile:
-    """A new ZIP of `count` certificates to build for the event."""
-    return prepared.request_file(event.id, KIND, filename=f"certificates-{event.slug}.zip", mimetype=MIMETYPE,
+def request_bundle(event: Event, count: int, requested_by_id: int | None, now: datetime) -> prepared.Asked:
+    """A ZIP of `count` certificates to build for the event, or the one already being built
+    (a second click, a colleague): then `created` is False and no job is to be queued."""
+    return prepared.request_once(event.id, KIND, {}, filename=f"certificates-{event.slug}.zip", mimetype=MIMETYPE,
                                  requested_by_id=requested_by_id, now=now, total=count)
 
 
@@ -32,6 +33,9 @@ def build_bundle(file: PreparedFile, report: Report, verify_url: Callable[[str],
     if event is None:
         raise LookupError(f"event {file.event_id} is gone")
     certificates = services.issue_all(event, now)
+    # Committed now (the report commits): on SQLite an open write would hold every other writer,
+    # door scans included, for the whole build.
+    report(0, len(certificates))
     spool = tempfile.SpooledTemporaryFile(max_size=32 * 2**20)  # noqa: SIM115 (run_build closes it)
     try:
         count = services.write_zip(certificates, verify_url, spool)

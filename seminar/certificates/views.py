@@ -117,11 +117,15 @@ def download_zip(slug):
         flash(_("Сертификатов пока нет: их получают отмеченные на входе после окончания мероприятия."), "info")
         return redirect(url_for(".manage_page", slug=slug))
     if len(certificates) > current_app.config.get("CERTIFICATES_ZIP_NOW_LIMIT", ZIP_NOW_LIMIT):
-        bundle = bundles.request_bundle(event, len(certificates), current_user.id, utcnow())
+        asked = bundles.request_bundle(event, len(certificates), current_user.id, utcnow())
         db.session.commit()
-        jobs.build_certificate_zip(bundle.id)
-        flash(_("Архив из %(n)s сертификатов готовится; ссылка на него появится на этой странице.",
-                n=len(certificates)), "info")
+        if asked.created:
+            jobs.build_certificate_zip(asked.file.id)
+            flash(_("Архив из %(n)s сертификатов готовится; ссылка на него появится на этой странице.",
+                    n=len(certificates)), "info")
+        else:
+            flash(_("Архив уже готовится, второй раз его собирать не нужно: ссылка появится на этой странице."),
+                  "info")
         return redirect(url_for(".manage_page", slug=slug))
     # Large events spill to disk, not memory; send_file closes the file once it is sent.
     spool = tempfile.SpooledTemporaryFile(max_size=32 * 2**20)  # noqa: SIM115

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import Model
+
+#: The states in which a file's job is still to finish (services.QUEUED, services.RUNNING).
+PENDING_SQL = "status IN ('queued', 'running')"
 
 
 class PreparedFile(Model):
@@ -18,7 +21,13 @@ class PreparedFile(Model):
     """
 
     __tablename__ = "prepared_file"
-    __table_args__ = (Index("ix_prepared_file_event_id_kind", "event_id", "kind"),)
+    __table_args__ = (
+        Index("ix_prepared_file_event_id_kind", "event_id", "kind"),
+        # One job per request: while a file is queued or running, a second INSERT with the same
+        # options fails, so two clicks at the same instant still queue one job (NULLs never clash).
+        Index("uq_prepared_file_pending_options", "event_id", "kind", "options", unique=True,
+              sqlite_where=text(PENDING_SQL), postgresql_where=text(PENDING_SQL)),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
     #: What the file is: "badges", "export-xlsx"…
@@ -32,6 +41,10 @@ class PreparedFile(Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The staff account that asked for it (kept when the account is deleted: the file stays).
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: What exactly was asked for (a bulk sheet's layout, order and filters), as canonical JSON:
+    #: a second request with the same options joins this file while it is being built. None
+    #: for kinds that do not compare requests.
+    options: Mapped[str | None] = mapped_column(String(500))
     #: The name the download is saved under.
     filename: Mapped[str] = mapped_column(String(200))
     mimetype: Mapped[str] = mapped_column(String(100))

@@ -1,10 +1,13 @@
 """Prepared files: asking for one, recording the queue's progress, keeping the bytes, dropping old ones."""
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from .models import PreparedFile
@@ -18,10 +21,57 @@ FAILED = "failed"
 KEEP = timedelta(hours=6)
 #: Of one event's files of one kind, only this many newest stay.
 KEEP_NEWEST = 3
+#: A file still queued or running this long after it was asked for is taken for lost (its worker
+#: stopped half-way): the next request with the same options gives it up and asks anew.
+STALE = timedelta(minutes=30)
 
 
-def request_file(event_id: int, kind: str, *, filename: str, mimetype: str,
-                 requested_by_id: int | None, now: datetime, total: int = 0) -> PreparedFile:
+@dataclass(frozen=True)
+class Asked:
+    """What asking for a file gave: the file, and whether it is new (then the caller enqueues its job)."""
+
+    file: PreparedFile
+    created: bool
+
+
+def request_once(event_id: int, kind: str, options: dict, *, filename: str, mimetype: str,
+                 requested_by_id: int | None, now: datetime, total: int = 0) -> Asked:
+    """The file already being built for the same request (event, kind and options), or a new one.
+
+    Two requests at the same instant both find none; the unique index on pending files lets
+    one INSERT through, and the other rolls the session back and joins that file.
+    """
+    key = json.dumps(options, sort_keys=True, ensure_ascii=False)
+    pending = _pending(event_id, kind, key)
+    if pending is not None and pending.requested_at >= now - STALE:
+        return Asked(pending, created=False)
+    if pending is not None:
+        pending.status, pending.finished_at = FAILED, now
+    try:
+        file = request_file(event_id, kind, filename=filename, mimetype=mimetype,
+                            requested_by_id=requested_by_id, now=now, total=total, options=key)
+    except IntegrityError:
+        db.session.rollback()
+        winner = _pending(event_id, kind, key)
+        if winner is None:  # the other request's file is gone again already: extremely unlikely
+            raise
+        return Asked(winner, created=False)
+    return Asked(file, created=True)
+
+
+def _pending(event_id: int, kind: str, key: str) -> PreparedFile | None:
+    return db.session.scalar(select(PreparedFile).where(
+        PreparedFile.event_id == event_id, PreparedFile.kind == kind, PreparedFile.options == key,
+        PreparedFile.status.in_((QUEUED, RUNNING))))
+
+
+def options_of(file: PreparedFile | None) -> dict | None:
+    """The options a file was asked with (None if it was asked without)."""
+    return json.loads(file.options) if file is not None and file.options else None
+
+
+def request_file(event_id: int, kind: str, *, filename: str, mimetype: str, requested_by_id: int | None,
+                 now: datetime, total: int = 0, options: str | None = None) -> PreparedFile:
     """A new file to build for the event (of `total` items, if known); expired files and the
     oldest of this kind are dropped."""
     drop_expired(now)
@@ -29,7 +79,7 @@ def request_file(event_id: int, kind: str, *, filename: str, mimetype: str,
         .order_by(PreparedFile.id.desc()).offset(KEEP_NEWEST - 1)
     db.session.execute(delete(PreparedFile).where(PreparedFile.id.in_(list(db.session.scalars(older)))))
     file = PreparedFile(event_id=event_id, kind=kind, status=QUEUED, requested_at=now, filename=filename,
-                        mimetype=mimetype, requested_by_id=requested_by_id, total=total)
+                        mimetype=mimetype, requested_by_id=requested_by_id, total=total, options=options)
     db.session.add(file)
     db.session.flush()
     return file
