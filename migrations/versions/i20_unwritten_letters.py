@@ -1,7 +1,7 @@
 """outbound mail: letters queued unwritten (the worker writes the registration confirmation)
 
-Revision ID: i19_unwritten_letters
-Revises: i18_prepared_files
+Revision ID: i20_unwritten_letters
+Revises: i19_prepared_file_options
 Create Date: 2026-11-29 15:10:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'i19_unwritten_letters'
-down_revision = 'i18_prepared_files'
+revision = 'i20_unwritten_letters'
+down_revision = 'i19_prepared_file_options'
 branch_labels = None
 depends_on = None
 
