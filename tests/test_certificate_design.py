@@ -9,6 +9,7 @@ import zlib
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import unquote
+from zoneinfo import ZoneInfo
 
 import pdfplumber
 import pypdfium2
@@ -31,7 +32,11 @@ NOW = datetime.now(UTC)
 
 @pytest.fixture
 def past_event(make_event):
-    return make_event(starts_at=NOW - timedelta(days=3, hours=8), ends_at=NOW - timedelta(days=3),
+    # One day in the hall, 10:00–18:00 local time three days ago: "NOW minus 8 hours" would span two
+    # local dates whenever the suite runs between midnight and 8 a.m. in Blagoveshchensk.
+    local = (NOW.astimezone(ZoneInfo("Asia/Yakutsk")) - timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    starts = local.replace(hour=10).astimezone(UTC)
+    return make_event(starts_at=starts, ends_at=starts + timedelta(hours=8), timezone="Asia/Yakutsk",
                       title="Работа муниципальных образований в социальных сетях: новая реальность")
 
 
