@@ -3,6 +3,10 @@
     python -m bench            # all of them, in the order of BENCHMARKS
     python -m bench.badges     # one of them
     python -m bench.checkin
+
+Not in BENCHMARKS, each taking several minutes (docs/performance.md): `python -m bench.soak`
+(PostgreSQL and Redis) and `python -m bench.checkin_during_badges` (door scans while a
+20,000-badge PDF builds; seeding the 20,000 registrations alone takes 3–8 minutes here).
 """
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import socket
@@ -23,6 +24,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -50,6 +52,8 @@ class Result:
     p99: float
     non_2xx: int
     errors_5xx: int
+    worst: float = 0.0  #: the slowest answer, ms
+    count: int = 0  #: requests made
 
 
 def free_port() -> int:
@@ -149,18 +153,21 @@ def seed_ours(instance: Path, env: dict, n: int) -> tuple[list[str], str]:
 
 
 def load(port: int | list[int], path: str, bodies: list[bytes], headers: dict, concurrency: int,
-         expected: range | tuple[int, ...] = range(200, 300)) -> Result:
+         expected: range | tuple[int, ...] = range(200, 300), *, until: Callable[[], bool] | None = None,
+         deadline: float = RUN_DEADLINE, pause: float = 0.0) -> Result:
     """Closed loop: each thread takes the next body and POSTs it on a new connection (to the
-    servers of `port` in turn, when it is a list). `non_2xx` counts the answers outside `expected`."""
+    servers of `port` in turn, when it is a list). `non_2xx` counts the answers outside `expected`.
+    With `until`, the bodies are taken over and over until it returns true; the run never lasts
+    more than `deadline` seconds. `pause`: each thread waits this long after each answer."""
     ports = port if isinstance(port, list) else [port]
     lock = threading.Lock()
-    position = iter(range(len(bodies)))
+    position = itertools.count() if until else iter(range(len(bodies)))
     latencies: list[float] = []
     statuses: list[int] = []
-    deadline = time.monotonic() + RUN_DEADLINE
+    stop_at = time.monotonic() + deadline
 
     def worker():
-        while time.monotonic() < deadline:
+        while time.monotonic() < stop_at and not (until and until()):
             with lock:
                 i = next(position, None)
             if i is None:
@@ -168,7 +175,7 @@ def load(port: int | list[int], path: str, bodies: list[bytes], headers: dict, c
             started = time.perf_counter()
             conn = http.client.HTTPConnection("127.0.0.1", ports[i % len(ports)], timeout=30)
             try:
-                conn.request("POST", path, body=bodies[i], headers=headers)
+                conn.request("POST", path, body=bodies[i % len(bodies)], headers=headers)
                 response = conn.getresponse()
                 response.read()
                 status = response.status
@@ -180,17 +187,20 @@ def load(port: int | list[int], path: str, bodies: list[bytes], headers: dict, c
             with lock:
                 latencies.append(elapsed * 1000)
                 statuses.append(status)
+            if pause:
+                time.sleep(pause)
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
-        t.join(RUN_DEADLINE + 35)
+        t.join(deadline + 35)
     wall = time.perf_counter() - started
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
     return Result(len(latencies) / wall, cuts[49], cuts[94], cuts[98],
-                  sum(1 for s in statuses if s not in expected), sum(1 for s in statuses if s >= 500))
+                  sum(1 for s in statuses if s not in expected), sum(1 for s in statuses if s >= 500),
+                  max(latencies), len(latencies))
 
 
 def reset(db_path: Path, tables: tuple[str, ...]) -> None:
@@ -204,7 +214,8 @@ def median_result(results: list[Result]) -> Result:
     def med(attr):
         return statistics.median(getattr(r, attr) for r in results)
     return Result(med("rps"), med("p50"), med("p95"), med("p99"),
-                  sum(r.non_2xx for r in results), sum(r.errors_5xx for r in results))
+                  sum(r.non_2xx for r in results), sum(r.errors_5xx for r in results), med("worst"),
+                  sum(r.count for r in results))
 
 
 def fmt(r: Result) -> str:

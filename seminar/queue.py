@@ -34,6 +34,20 @@ def _make_huey() -> Huey:
 huey = _make_huey()
 _worker_app: Flask | None = None
 
+#: The worker's CPU priority (Unix nice value): a 20,000-badge PDF keeps a core busy for a
+#: minute, and door scans on the same machine must not queue behind it (docs/performance.md).
+WORKER_NICE = 10
+
+
+def lower_priority(niceness: int) -> int:
+    """Run this process (on Linux: this thread and the threads it starts later) at `niceness`
+    or lower priority, never higher than it already is; the nice value it now has."""
+    if not hasattr(os, "setpriority"):  # not a Unix
+        return 0
+    if niceness > os.getpriority(os.PRIO_PROCESS, 0):
+        os.setpriority(os.PRIO_PROCESS, 0, min(niceness, 19))
+    return os.getpriority(os.PRIO_PROCESS, 0)
+
 
 def worker_app() -> Flask:
     """The app a job runs in when no app context is active (in the worker process)."""

@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
+from types import SimpleNamespace
 
 import pytest
 
 from seminar import create_app
+from tests.conftest import ROOT
 
 
 def test_healthz_reports_database_queue_and_no_redis(client):
@@ -101,3 +106,34 @@ def test_postgresql_going_away_answers_503_in_russian_and_the_app_reconnects_by_
     finally:
         restart(allow=True)
     assert client.get("/").status_code == 200  # reconnected, same process
+
+
+def test_the_queue_worker_runs_at_lower_cpu_priority_than_the_web_server(runner, monkeypatch):
+    """A 20,000-badge PDF keeps the worker busy for a minute: door scans on the same machine go first."""
+    from seminar import queue
+
+    asked: list[int] = []
+    monkeypatch.setattr(queue, "lower_priority", lambda niceness: asked.append(niceness) or niceness)
+    monkeypatch.setattr(queue.huey, "create_consumer", lambda **options: SimpleNamespace(run=lambda: None))
+    shipped = runner.invoke(args=["worker"])
+    assert shipped.exit_code == 0, shipped.output
+    assert "at nice 10" in shipped.output
+    assert runner.invoke(args=["worker", "--nice", "0"]).exit_code == 0
+    assert asked == [queue.WORKER_NICE, 0] and queue.WORKER_NICE == 10
+
+
+def test_lowering_the_priority_never_raises_it_back(tmp_path):
+    """Started under `nice -n 15` (a systemd Nice=, say), the worker keeps 15, not the default 10."""
+    script = ("import os, sys; from seminar.queue import lower_priority; os.nice(int(sys.argv[1])); "
+              "print(lower_priority(10), lower_priority(12))")
+    env = {**os.environ, "SEMINAR_INSTANCE_PATH": str(tmp_path)}
+    env.pop("SEMINAR_REDIS_URL", None)
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+
+    def run(extra: int) -> list[int]:
+        done = subprocess.run([sys.executable, "-c", script, str(extra)], env=env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=60, check=True)
+        return [int(v) for v in done.stdout.split()]
+
+    assert run(0) == [max(base, 10), max(base, 12)]
+    assert run(15) == [min(base + 15, 19)] * 2
