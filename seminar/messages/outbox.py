@@ -41,33 +41,36 @@ CLAIM = 20
 def add(msg: Message, *, kind: str, event_id: int | None = None, registration_id: int | None = None,
         broadcast_id: int | None = None, schedule_id: int | None = None) -> OutboundMail:
     """Keep `msg` in the current transaction; it is sent once the caller commits."""
-    row = OutboundMail(**row_values(msg, kind=kind, event_id=event_id, registration_id=registration_id,
-                                    broadcast_id=broadcast_id, schedule_id=schedule_id))
-    db.session.add(row)
-    db.session.info.setdefault(_ADDED, []).append(row)
-    on_commit(wake)
-    return row
+    return _keep(OutboundMail(**row_values(msg, kind=kind, event_id=event_id, registration_id=registration_id,
+                                           broadcast_id=broadcast_id, schedule_id=schedule_id)))
 
 
 def add_unwritten(to: str, subject: str, letter: str, *, message_id: str, kind: str,
                   event_id: int | None = None, registration_id: int | None = None) -> OutboundMail:
     """Keep a letter the worker writes when it sends it (`mail.send_later`); sent once the caller commits."""
-    now = utcnow()
-    row = OutboundMail(message_id=message_id, recipient=to, subject=" ".join(subject.split()), raw=b"",
-                       letter=letter, status=PENDING, attempts=0, next_attempt_at=now, created_at=now,
-                       last_error="", kind=kind, event_id=event_id, registration_id=registration_id)
+    return _keep(OutboundMail(**_new_row(message_id=message_id, recipient=to, subject=" ".join(subject.split()),
+                                         raw=b"", letter=letter, kind=kind, event_id=event_id,
+                                         registration_id=registration_id)))
+
+
+def _keep(row: OutboundMail) -> OutboundMail:
     db.session.add(row)
     db.session.info.setdefault(_ADDED, []).append(row)
     on_commit(wake)
     return row
 
 
+def _new_row(**values: object) -> dict:
+    """`values` and the columns every new message starts with: pending, due now, no attempt yet."""
+    now = utcnow()
+    return {"status": PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now, "last_error": "",
+            **values}
+
+
 def row_values(msg: Message, **links: object) -> dict:
     """The columns of an outbound_mail row for `msg` (for bulk inserts too)."""
-    now = utcnow()
-    return {"message_id": str(msg["Message-ID"]).strip("<>"), "recipient": str(msg["To"]),
-            "subject": subject_of(msg), "raw": wire_bytes(msg), "status": PENDING, "attempts": 0,
-            "next_attempt_at": now, "created_at": now, "last_error": "", **links}
+    return _new_row(message_id=str(msg["Message-ID"]).strip("<>"), recipient=str(msg["To"]),
+                    subject=subject_of(msg), raw=wire_bytes(msg), **links)
 
 
 def on_commit(callback: Callable[[], object]) -> None:
