@@ -171,8 +171,7 @@ def test_restore_drill_a_backup_taken_under_load_restores_into_a_working_instanc
         threads[1].join()
         assert failures == []
     finally:
-        source.proc.terminate()
-        source.proc.wait(10)
+        source.stop()
 
     # A new instance on another machine: migrate, restore, serve.
     target_instance = tmp_path / "region-server"
@@ -204,8 +203,7 @@ def test_restore_drill_a_backup_taken_under_load_restores_into_a_working_instanc
         assert status == 200 and json.loads(body)["valid"] is True
         assert browser.request("GET", f"/verify/{certificate}")[0] == 200
     finally:
-        target.proc.terminate()
-        target.proc.wait(10)
+        target.stop()
 
 
 def test_a_journey_from_registration_to_certificate_leaves_no_token_or_personal_data_in_the_logs(tmp_path):
@@ -231,8 +229,7 @@ def test_a_journey_from_registration_to_certificate_leaves_no_token_or_personal_
         db.close()
         assert browser.request("GET", f"/verify/{certificate}")[0] == 200
     finally:
-        server.proc.terminate()
-        server.proc.wait(10)
+        server.stop()
     lines = access_log.read_text()
     app_log = (instance / "gunicorn.log").read_text()
     assert "/r/***" in lines and "/verify/" in lines  # the journey is in the log, masked

@@ -63,8 +63,7 @@ def two_servers_behind_nginx(tmp_path, postgres_url, redis_url):
     nginx.terminate()
     nginx.wait(10)
     for server in servers:
-        server.proc.terminate()
-        server.proc.wait(10)
+        server.stop()
 
 
 @pytest.mark.postgres

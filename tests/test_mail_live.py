@@ -138,8 +138,8 @@ def test_two_workers_on_one_redis_send_each_message_once(tmp_path, redis_url, sm
         for worker in workers:
             worker.wait(20)
     ids = [m["Message-ID"] for m in inbox.messages]
-    assert len(ids) == n and len(set(ids)) == n
     logs = "".join((instance / f"worker{i}.log").read_text() for i in range(2))
+    assert len(ids) == n and len(set(ids)) == n, logs[-4000:]
     assert "RedisStorage" in logs
     both = [(instance / f"worker{i}.log").read_text().count("drain_job") for i in range(2)]
     assert all(both), "each worker took part"

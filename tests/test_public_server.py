@@ -401,8 +401,7 @@ def test_ten_logins_a_minute_hold_across_two_gunicorn_workers(tmp_path):
         assert codes.count(429) == 14 and 429 not in codes[:10], codes
         assert (instance / "ratelimits.sqlite3").exists()
     finally:
-        server.proc.terminate()
-        server.proc.wait(10)
+        server.stop()
 
 
 def test_an_unknown_address_costs_a_password_check_too(client, make_user, make_event, monkeypatch):
