@@ -6,7 +6,8 @@ through the app's own request handling (Flask's test client, no network):
 
 - the door's offline snapshot: full (bytes raw and gzipped), unchanged (ETag → 304), and a
   delta after 10 new scans;
-- the dashboard's arrivals (grouped in the database);
+- the dashboard's arrivals (grouped in the database), and the dashboard's whole poll (arrivals and
+  check-ins by municipality), changed and unchanged (ETag → 304);
 - issuing every certificate (chunked INSERTs).
 
 Its floor, in the same run: the same rows read by one bare SELECT on the same database.
@@ -112,7 +113,13 @@ def measure(label: str, database_url: str, n: int) -> None:
                     headers=headers)
     delta_ms, delta = timed(lambda: client.get(base + "/door/snapshot", query_string={"since": version},
                                                headers=headers))
-    arrivals_ms, _ = timed(lambda: client.get(base + "/door/arrivals", headers=headers))
+    poll_ms, poll = timed(lambda: client.get(base + "/door/arrivals", headers=headers))
+    poll_same_ms, poll_same = timed(lambda: client.get(base + "/door/arrivals", headers={
+        **headers, "If-None-Match": poll.headers["ETag"]}))
+    with app.app_context():
+        from seminar.checkin.services import arrivals
+
+        arrivals_ms, _ = timed(lambda: arrivals(db.session.get(Event, event_id)))
 
     with app.app_context():
         floor_ms, _ = timed(lambda: db.session.execute(text(
@@ -132,7 +139,9 @@ def measure(label: str, database_url: str, n: int) -> None:
     print(f"snapshot, unchanged:  {same_ms:7.1f} ms  status {same.status_code}, {len(same.data)} bytes")
     print(f"snapshot, delta:      {delta_ms:7.1f} ms  {len(delta.data)} bytes, "
           f"{len(delta.get_json()['entries'])} entries (10 new scans)")
-    print(f"arrivals (SQL):       {arrivals_ms:7.1f} ms")
+    print(f"arrivals (SQL):       {arrivals_ms:7.1f} ms  grouped by 5 minutes in the database")
+    print(f"dashboard poll:       {poll_ms:7.1f} ms  arrivals and check-ins by municipality, {len(poll.data)} bytes")
+    print(f"dashboard, unchanged: {poll_same_ms:7.1f} ms  status {poll_same.status_code}, {len(poll_same.data)} bytes")
     print(f"certificates issued:  {len(issued)} in {cert_s:.1f} s")
 
 

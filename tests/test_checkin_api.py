@@ -349,6 +349,25 @@ def test_arrivals_counts_check_ins_in_five_minute_buckets(client, scan, forum, d
     assert body["by_municipality"][0]["checked_in"] == 3
 
 
+def test_the_dashboard_poll_is_an_empty_304_until_someone_arrives(client, scan, forum, door, make_registration):
+    people = [make_registration(forum) for _ in range(2)]
+    scan({"code": people[0].badge_code})
+    url = f"/api/v1/events/{forum.slug}/door/arrivals"
+    first = client.get(url, headers=bearer(door))
+    assert first.status_code == 200 and first.get_json()["checked_in"] == 1
+    assert "no-cache" in first.headers["Cache-Control"]  # the browser asks again every time
+    again = client.get(url, headers={**bearer(door), "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    scan({"code": people[1].badge_code})
+    after = client.get(url, headers={**bearer(door), "If-None-Match": first.headers["ETag"]})
+    assert after.status_code == 200 and after.get_json()["checked_in"] == 2
+    assert after.headers["ETag"] != first.headers["ETag"]
+    people[1].status = "cancelled"  # an organiser's change shows at the next poll too
+    db.session.commit()
+    changed = client.get(url, headers={**bearer(door), "If-None-Match": after.headers["ETag"]})
+    assert changed.status_code == 200 and changed.get_json()["registered"] == 1
+
+
 # ------------------------------------------------------------------ camera frames
 
 def qr_jpeg(text: str) -> bytes:

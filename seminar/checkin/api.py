@@ -1,6 +1,7 @@
 """JSON API of the door: scanning, undo, name search, the offline snapshot, arrivals, frame decoding."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
@@ -159,26 +160,42 @@ def door_snapshot(slug):
     """The offline copy of the list for the door page (hashes, short names, status)."""
     event = event_for(slug, "check_in")
     version = services.snapshot_version(event)
-    etag = f'"{version.token()}"'
     since = services.SnapshotVersion.parse(request.args.get("since"))
-    if etag in request.headers.get("If-None-Match", "") or since == version:
-        return Response(status=304, headers={"ETag": etag, "Cache-Control": "no-store"})
-    snapshot = services.door_snapshot(event, secret_key=current_app.config["SECRET_KEY"], now=utcnow(),
-                                      since=since, version=version)
-    response = jsonify(snapshot)
-    response.headers["Cache-Control"] = "no-store"
+    if since == version:
+        return _versioned(lambda: Response(status=304), version, "no-store")
+    return _versioned(lambda: jsonify(services.door_snapshot(
+        event, secret_key=current_app.config["SECRET_KEY"], now=utcnow(), since=since, version=version)),
+        version, "no-store")
+
+
+def _versioned(answer: Callable[[], Response], version: services.SnapshotVersion, cache_control: str) -> Response:
+    """`answer()` with the list's version as its ETag, or an empty 304 when the client already holds
+    that version (If-None-Match): nothing is computed then."""
+    etag = f'"{version.token()}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = Response(status=304)
+    else:
+        response = answer()
     response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = cache_control
     return response
 
 
 @bp.get("/events/<slug>/door/arrivals")
 @token_required
 def door_arrivals(slug):
-    """Arrivals per 5 minutes and check-ins by municipality, for the live dashboard."""
+    """Arrivals per 5 minutes and check-ins by municipality, for the live dashboard.
+
+    It polls every few seconds: while no one registers or checks in, the browser revalidates its
+    copy (no-cache + ETag) and the answer is an empty 304, with no grouping of the whole list."""
     event = event_for(slug, "check_in")
-    stats = event_stats(event)
-    return jsonify({"buckets": services.arrivals(event), "by_municipality": stats["by_municipality"],
-                    "checked_in": stats["checked_in"], "registered": stats["registered"]})
+
+    def answer() -> Response:
+        stats = event_stats(event)
+        return jsonify({"buckets": services.arrivals(event), "by_municipality": stats["by_municipality"],
+                        "checked_in": stats["checked_in"], "registered": stats["registered"]})
+
+    return _versioned(answer, services.snapshot_version(event), "private, no-cache")
 
 
 @bp.post("/events/<slug>/door/decode")
