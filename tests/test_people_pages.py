@@ -219,3 +219,24 @@ def test_a_big_xlsx_export_is_built_by_the_queue_and_then_downloaded_from_the_da
     file_id = answer.location.rsplit("/", 1)[1]
     assert client.get(f"/manage/events/{small.slug}/exports/{file_id}").status_code == 404  # not another event's file
     assert client.get(answer.location).status_code == 403
+
+
+def test_asking_twice_for_the_same_big_export_while_it_builds_queues_it_once(
+        client, make_event, make_registration, organiser, monkeypatch):
+    from seminar.manage import jobs
+
+    monkeypatch.setattr(jobs, "INLINE_XLSX_ROWS", 2)
+    queued: list[tuple[int, dict]] = []  # the worker is busy: nothing is built yet
+    monkeypatch.setattr(jobs, "build_registrations_xlsx", lambda file_id, filters: queued.append((file_id, filters)))
+    event = make_event()
+    for _ in range(3):
+        make_registration(event)
+    organiser(event)
+    url = f"/manage/events/{event.slug}/registrations.xlsx"
+    first, again = client.get(url), client.get(url)  # a double click, or the link opened twice
+    assert first.status_code == again.status_code == 302
+    assert first.location == again.location and len(queued) == 1
+    assert client.get(first.location).status_code == 202  # both wait for the one file
+    other = client.get(url + "?status=confirmed")  # another list is another file
+    assert other.location != first.location and len(queued) == 2
+    assert queued[1][1]["status"] == "confirmed"

@@ -78,11 +78,13 @@ def export(slug, kind):
     if kind == "csv":
         return download_stream(registrations_csv_chunks(event, **filters), name)
     if count_rows(registrations_query(event, **filters)) > jobs.INLINE_XLSX_ROWS:
-        file = prepared.request_file(event.id, jobs.KIND, filename=name, mimetype=XLSX_MIMETYPE,
-                                     requested_by_id=current_user.id, now=utcnow())
+        # A second click (or a colleague) asking for the same list while it builds waits for that file.
+        asked = prepared.request_once(event.id, jobs.KIND, plain, filename=name, mimetype=XLSX_MIMETYPE,
+                                      requested_by_id=current_user.id, now=utcnow())
         db.session.commit()
-        jobs.build_registrations_xlsx(file.id, plain)
-        return redirect(url_for(".prepared_export", slug=slug, file_id=file.id))
+        if asked.created:
+            jobs.build_registrations_xlsx(asked.file.id, plain)
+        return redirect(url_for(".prepared_export", slug=slug, file_id=asked.file.id))
     return download_stream(file_chunks(registrations_xlsx_file(event, **filters)), name)
 
 
