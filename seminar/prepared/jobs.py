@@ -9,7 +9,7 @@ from huey import crontab
 
 from ..dbtypes import utcnow
 from ..extensions import db
-from ..queue import periodic_job
+from ..queue import periodic_job, release_memory
 from . import services
 from .models import PreparedFile
 
@@ -46,6 +46,8 @@ def run_build(file_id: int, build: Callable[[PreparedFile, Report], IO[bytes]]) 
         services.fail(file_id, utcnow())
         db.session.commit()
         raise
+    finally:
+        release_memory()  # a big build's freed pages go back to the system, not kept by the worker
 
 
 @periodic_job(crontab(minute="23"))
