@@ -6,9 +6,12 @@ import io
 import pypdfium2
 import zxingcpp
 from conftest import decoded_qrs, pdf_text, sign_in
+from flask_babel import refresh
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from seminar.badges.forms import LAYOUT_LABELS
+from seminar.badges.render import LAYOUTS
 from seminar.extensions import db
 from seminar.registration.models import Registration
 
@@ -86,6 +89,20 @@ def test_bulk_sheet_filters_by_role_and_sorts_by_last_name(client, make_event, m
     text = pdf_text(response.data)
     assert text.index("Абрамов") < text.index("Яковлев")
     assert "Медведева" not in text and "Отменённый" not in text
+
+
+def test_bulk_layouts_are_named_in_the_page_language_with_the_same_values(
+        client, make_event, make_user):
+    assert set(LAYOUT_LABELS) == set(LAYOUTS) - {"single"}  # every sheet layout, named as render names it
+    event = make_event()
+    login(client, make_user, event)
+    page = client.get(f"/manage/events/{event.slug}/badges").get_data(as_text=True)
+    assert '<option value="a6">4 на листе A4 (A6)</option>' in page
+    assert '<option value="card">10 на листе A4 (90×55 мм)</option>' in page
+    refresh()  # the test's app context outlives a request and would keep the first request's locale
+    english = client.get(f"/manage/events/{event.slug}/badges?lang=en").get_data(as_text=True)
+    assert '<option value="a6">4 per A4 sheet (A6)</option>' in english
+    assert '<option value="card">10 per A4 sheet (90×55 mm)</option>' in english
 
 
 def test_marking_a_batch_printed_leaves_only_new_badges_for_the_next_run(
