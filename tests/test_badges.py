@@ -186,8 +186,9 @@ def test_a_big_bulk_sheet_is_built_by_the_queue_and_offered_on_the_page(
     assert answer.status_code == 302
     assert answer.location.split("?")[0].endswith(f"/manage/events/{event.slug}/badges")
     page = client.get(answer.location).get_data(as_text=True)
-    assert "файл готовится в фоне" in page and "Скачать PDF: 3 бейджей" in page
+    assert "файл готовится в фоне" in page and "Скачать PDF (бейджей: 3," in page
     assert 'http-equiv="refresh"' not in page  # ready: the page stops refreshing itself
+    assert "data-follow" not in page and "prepared.js" not in page
     pdf = client.get(prepared_link(page))
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert "badges-" in pdf.headers["Content-Disposition"]
@@ -231,13 +232,16 @@ def test_the_job_reports_progress_in_chunks_and_the_page_shows_it_while_preparin
     assert (file.kind, file.status, file.done, file.total, file.requested_by_id) == ("badges", "ready", 5, 5, user.id)
     assert file.filename == f"badges-{event.slug}.pdf" and file.size == len(file.data) > 1000
 
-    # a second request still being built: the page counts it and refreshes itself
+    # a second request still being built: the page counts it and its card follows the progress
+    # (fetched again by script; the page itself reloads only without script, so a message shown
+    # above and a choice made in the form are not wiped every 3 s)
     running = PreparedFile(event_id=event.id, kind="badges", status="running", done=200, total=1000,
                            filename="badges.pdf", mimetype="application/pdf")
     db.session.add(running)
     db.session.commit()
     page = client.get(f"/manage/events/{event.slug}/badges").get_data(as_text=True)
-    assert "PDF готовится: 200 из 1000" in page and '<meta http-equiv="refresh" content="3">' in page
+    assert "PDF готовится: 200 из 1000" in page and 'class="card prepared" aria-live="polite" data-follow' in page
+    assert "js/prepared.js" in page and '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
     assert "/badges/prepared/" not in page
     assert client.get(f"/manage/events/{event.slug}/badges/prepared/{running.id}.pdf").status_code == 404
 

@@ -11,7 +11,7 @@ LAYOUT_LABELS = {"a6": _l("4 на листе A4 (A6)"), "card": _l("10 на ли
 class BulkBadgesForm(FlaskForm):
     layout = SelectField(_l("Раскладка"), choices=list(LAYOUT_LABELS.items()))
     sort = SelectField(_l("Порядок"), choices=[("name", _l("по фамилии")),
-                                               ("municipality", _l("по муниципальным образованиям"))])
+                                               ("municipality", _l("по муниципалитетам"))])
     role = SelectField(_l("Роль"), default="", choices=[("", _l("все"))] + list(ROLE_LABELS.items()))
     municipality = SelectField(_l("Муниципальное образование"), validate_choice=False)
     not_printed = BooleanField(_l("Только ещё не напечатанные"))
