@@ -14,8 +14,8 @@ from wtforms import Field, Form, StringField, TextAreaField
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BREAK = re.compile(r"[\r\n\u2028\u2029\x85]")
 
-CONTROL_MESSAGE = _l("Уберите непечатаемые (управляющие) символы: например, скопированные из другой программы.")
-LINE_BREAK_MESSAGE = _l("Это поле — одна строка: уберите переносы строк.")
+CONTROL_MESSAGE = _l("Уберите непечатаемые (управляющие) символы, например скопированные из другой программы.")
+LINE_BREAK_MESSAGE = _l("В этом поле не должно быть переносов строк.")
 
 
 def has_control_chars(value: str) -> bool:

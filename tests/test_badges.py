@@ -6,9 +6,12 @@ import io
 import pypdfium2
 import zxingcpp
 from conftest import decoded_qrs, pdf_text, sign_in
+from flask_babel import refresh
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from seminar.badges.forms import LAYOUT_LABELS
+from seminar.badges.render import LAYOUTS
 from seminar.extensions import db
 from seminar.registration.models import Registration
 
@@ -86,6 +89,20 @@ def test_bulk_sheet_filters_by_role_and_sorts_by_last_name(client, make_event, m
     text = pdf_text(response.data)
     assert text.index("Абрамов") < text.index("Яковлев")
     assert "Медведева" not in text and "Отменённый" not in text
+
+
+def test_bulk_layouts_are_named_in_the_page_language_with_the_same_values(
+        client, make_event, make_user):
+    assert set(LAYOUT_LABELS) == set(LAYOUTS) - {"single"}  # every sheet layout, named as render names it
+    event = make_event()
+    login(client, make_user, event)
+    page = client.get(f"/manage/events/{event.slug}/badges").get_data(as_text=True)
+    assert '<option value="a6">4 на листе A4 (A6)</option>' in page
+    assert '<option value="card">10 на листе A4 (90×55 мм)</option>' in page
+    refresh()  # the test's app context outlives a request and would keep the first request's locale
+    english = client.get(f"/manage/events/{event.slug}/badges?lang=en").get_data(as_text=True)
+    assert '<option value="a6">4 per A4 sheet (A6)</option>' in english
+    assert '<option value="card">10 per A4 sheet (90×55 mm)</option>' in english
 
 
 def test_marking_a_batch_printed_leaves_only_new_badges_for_the_next_run(
@@ -169,8 +186,9 @@ def test_a_big_bulk_sheet_is_built_by_the_queue_and_offered_on_the_page(
     assert answer.status_code == 302
     assert answer.location.split("?")[0].endswith(f"/manage/events/{event.slug}/badges")
     page = client.get(answer.location).get_data(as_text=True)
-    assert "файл готовится в фоне" in page and "Скачать PDF: 3 бейджей" in page
+    assert "файл готовится в фоне" in page and "Скачать PDF (бейджей: 3," in page
     assert 'http-equiv="refresh"' not in page  # ready: the page stops refreshing itself
+    assert "data-follow" not in page and "prepared.js" not in page
     pdf = client.get(prepared_link(page))
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert "badges-" in pdf.headers["Content-Disposition"]
@@ -214,13 +232,16 @@ def test_the_job_reports_progress_in_chunks_and_the_page_shows_it_while_preparin
     assert (file.kind, file.status, file.done, file.total, file.requested_by_id) == ("badges", "ready", 5, 5, user.id)
     assert file.filename == f"badges-{event.slug}.pdf" and file.size == len(file.data) > 1000
 
-    # a second request still being built: the page counts it and refreshes itself
+    # a second request still being built: the page counts it and its card follows the progress
+    # (fetched again by script; the page itself reloads only without script, so a message shown
+    # above and a choice made in the form are not wiped every 3 s)
     running = PreparedFile(event_id=event.id, kind="badges", status="running", done=200, total=1000,
                            filename="badges.pdf", mimetype="application/pdf")
     db.session.add(running)
     db.session.commit()
     page = client.get(f"/manage/events/{event.slug}/badges").get_data(as_text=True)
-    assert "PDF готовится: 200 из 1000" in page and '<meta http-equiv="refresh" content="3">' in page
+    assert "PDF готовится: 200 из 1000" in page and 'class="card prepared" aria-live="polite" data-follow' in page
+    assert "js/prepared.js" in page and '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
     assert "/badges/prepared/" not in page
     assert client.get(f"/manage/events/{event.slug}/badges/prepared/{running.id}.pdf").status_code == 404
 

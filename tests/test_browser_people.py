@@ -56,7 +56,7 @@ def test_import_preview_shows_each_rows_problem_then_imports(live_server, deskto
     check_list(live_server, page, bad)
     text = page.inner_text("#import-preview")
     assert "«город Белогорс» не найдено" in text and "Возможно: город Белогорск" in text
-    assert "Проверьте адрес" in text
+    assert "Электронная почта — проверьте адрес, например ivanov@example.ru." in text
     assert page.locator("#import-apply").count() == 0
     screenshot(page, "desktop-import-preview-errors")
 

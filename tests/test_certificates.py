@@ -321,6 +321,13 @@ def test_verify_page_and_personal_card_in_a_phone_browser(live_server, phone_pag
     screenshot(desktop_page, "certificate-manage-desktop")
     desktop_page.goto(f"{live_server.url}/verify/{code}")
     screenshot(desktop_page, "certificate-verify-desktop")
+    phone_page.context.add_cookies(desktop_page.context.cookies())  # the organiser, on a phone
+    phone_page.goto(f"{live_server.url}/manage/events/belogorsk-2022/certificates")
+    wrap = "document.querySelector('.table-wrap')"
+    assert phone_page.evaluate(f"{wrap}.scrollWidth <= {wrap}.clientWidth")  # rows are cards: no sideways scroll
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert phone_page.get_by_role("button", name="Отозвать").first.is_visible()
+    screenshot(phone_page, "certificate-manage-phone")
 
 
 def test_issuing_many_goes_in_chunks_below_the_database_parameter_limits(

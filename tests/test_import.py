@@ -114,7 +114,7 @@ def test_a_list_with_errors_is_not_imported_at_all_and_each_row_says_why(runner,
     result = run_import(runner, event, tmp_path, xlsx(rows))
     assert result.exit_code != 0
     assert count(event) == 1
-    assert "row 4: Электронная почта" in result.output
+    assert "row 4: Электронная почта — проверьте адрес, например ivanov@example.ru." in result.output
     assert re.search(rf"row 5: .*не найдено.*maybe: {re.escape(m)}", result.output)
     assert "row 6: Адрес p0@example.ru уже есть в строке 2" in result.output
     assert "row 7: Адрес " + taken.email + " уже зарегистрирован" in result.output
@@ -192,6 +192,20 @@ def test_the_page_shows_errors_and_offers_no_import(client, make_event, organise
                        data={"file": (io.BytesIO(xlsx(rows)), "list.xlsx")}, content_type="multipart/form-data")
     assert "Муниципальное образование «Нигде» не найдено" in page.text
     assert "/import/" not in page.text.split('id="import-preview"')[1]
+
+
+def test_a_field_error_reads_as_one_sentence_with_one_colon_at_most(client, make_event, organiser):
+    """The column's name, a dash, then the message in lower case: no «Почта: Проверьте адрес: …»."""
+    event = make_event()
+    organiser(event)
+    m = event.region.municipalities[0].name
+    rows = [["Иванов Иван", "bad-address", "+7 000", m, "А", "Б", ""]]
+    page = client.post(f"/manage/events/{event.slug}/import",
+                       data={"file": (io.BytesIO(xlsx(rows)), "list.xlsx")}, content_type="multipart/form-data")
+    errors = re.findall(r'<p class="error">([^<]*)</p>', page.text)
+    assert "Электронная почта — проверьте адрес, например ivanov@example.ru." in errors
+    assert "Телефон — проверьте номер, например +7 914 123-45-67." in errors
+    assert all(error.count(":") == 0 for error in errors)
 
 
 def test_the_page_refuses_a_huge_upload(client, make_event, organiser):

@@ -48,7 +48,7 @@ def test_required_fields_get_russian_messages_and_keep_what_was_typed(client, ma
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Заполните это поле." in html
-    assert "Проверьте адрес" in html
+    assert "Проверьте адрес, например ivanov@example.ru." in html
     assert 'value="Петрова"' in html and 'value="Главный специалист"' in html
     assert count(event) == 0
 
@@ -75,7 +75,7 @@ def test_oversized_fields_are_refused_with_a_message(client, make_event):
 def test_phone_is_normalised_to_plus_seven_and_nonsense_is_refused(client, make_event):
     event = make_event()
     bad = client.post(f"/events/{event.slug}/register", data=form(event, phone="12345"))
-    assert "Проверьте номер" in bad.get_data(as_text=True)
+    assert "Проверьте номер, например +7 914 123-45-67." in bad.get_data(as_text=True)
     client.post(f"/events/{event.slug}/register", data=form(event, phone="+7 914 000-11-22"))
     assert db.session.scalar(select(Registration.phone)) == "+79140001122"
 

@@ -3,13 +3,15 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
 
 from ..templating import ROLE_LABELS
-from .render import LAYOUTS
+
+#: The bulk sheets' layouts, by their names in render.LAYOUTS ("single" is the personal badge's page).
+LAYOUT_LABELS = {"a6": _l("4 на листе A4 (A6)"), "card": _l("10 на листе A4 (90×55 мм)")}
 
 
 class BulkBadgesForm(FlaskForm):
-    layout = SelectField(_l("Раскладка"), choices=[(k, v) for k, v in LAYOUTS.items() if k != "single"])
+    layout = SelectField(_l("Раскладка"), choices=list(LAYOUT_LABELS.items()))
     sort = SelectField(_l("Порядок"), choices=[("name", _l("по фамилии")),
-                                               ("municipality", _l("по муниципальным образованиям"))])
+                                               ("municipality", _l("по муниципалитетам"))])
     role = SelectField(_l("Роль"), default="", choices=[("", _l("все"))] + list(ROLE_LABELS.items()))
     municipality = SelectField(_l("Муниципальное образование"), validate_choice=False)
     not_printed = BooleanField(_l("Только ещё не напечатанные"))

@@ -30,12 +30,6 @@ ROLES: dict[str, tuple[str, str]] = {
     "guest": ("ГОСТЬ", "#6A1B9A"),
 }
 
-LAYOUTS: dict[str, str] = {
-    "a6": "4 на листе A4 (A6)",
-    "card": "10 на листе A4 (90×55 мм)",
-    "single": "один на страницу (A6)",
-}
-
 INK = HexColor("#1A1A1A")
 MUTED = HexColor("#5F6368")
 WHITE = HexColor("#FFFFFF")
@@ -147,6 +141,9 @@ _LAYOUTS = {
     "card": Layout(A4, 2, 5, CARD_DESIGN, cut_marks=True),
 }
 
+#: The layouts' names: what a form, the CLI and a stored batch pass as ``layout``.
+LAYOUTS: tuple[str, ...] = tuple(_LAYOUTS)
+
 
 def _layout(name: str) -> Layout:
     try:
@@ -196,7 +193,7 @@ def group_code(code: str, size: int = 4) -> str:
 
 
 def render_badges(badges: Sequence[BadgeData], layout: str = "a6", author: str = "") -> bytes:
-    """The badges as one PDF, ``layout`` being a key of ``LAYOUTS``; ``author``: who issues them."""
+    """The badges as one PDF, ``layout`` being one of ``LAYOUTS``; ``author``: who issues them."""
     out = io.BytesIO()
     sheets = BadgeSheets(out, layout, badges[0].event_title if badges else "", author)
     sheets.add(badges)

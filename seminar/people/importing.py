@@ -84,6 +84,15 @@ class Row:
         return " ".join(self.values.get(k, "") for k in ("last_name", "first_name", "middle_name")).strip()
 
 
+def field_error(label: str, message: str) -> str:
+    """One sentence naming the column: «Электронная почта — проверьте адрес, например …». The
+    message goes on after a dash, so its capital goes (not an abbreviation's: «ОКТМО …» stays)."""
+    text = str(message)
+    if len(text) > 1 and text[1].islower():
+        text = text[0].lower() + text[1:]
+    return _("%(field)s — %(message)s", field=label, message=text)
+
+
 @dataclass
 class Preview:
     columns: dict[str, str]  # our field → the file's header
@@ -190,8 +199,7 @@ class _Checker:
         form.validate()
         for name, messages in form.errors.items():
             if name not in ("municipality", "role"):
-                label = form[name].label.text
-                row.errors.extend(f"{label}: {message}" for message in messages)
+                row.errors.extend(field_error(form[name].label.text, message) for message in messages)
         email = (form.email.data or "").lower()
         if email and not form.email.errors:
             self._duplicates(row, email)

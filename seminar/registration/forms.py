@@ -48,7 +48,7 @@ class RegistrationForm(TextForm):
     email = EmailField(_l("Электронная почта"), filters=[_strip, _lower], validators=[
         DataRequired(message=_l("Заполните это поле.")),
         Length(max=254, message=_l("Слишком длинный адрес.")),
-        Email(message=_l("Проверьте адрес: например, ivanov@example.ru.")),
+        Email(message=_l("Проверьте адрес, например ivanov@example.ru.")),
     ])
     phone = TelField(_l("Телефон"), filters=[_strip], validators=[
         Optional(), Length(max=30, message=_l("Слишком длинный номер."))])
@@ -81,7 +81,7 @@ class RegistrationForm(TextForm):
         try:
             field.data = normalise_phone(field.data)
         except ValueError:
-            raise ValidationError(_l("Проверьте номер: например, +7 914 123-45-67.")) from None
+            raise ValidationError(_l("Проверьте номер, например +7 914 123-45-67.")) from None
 
     @property
     def municipality_id(self) -> int:

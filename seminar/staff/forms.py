@@ -12,7 +12,7 @@ REQUIRED = _l("Заполните это поле.")
 class StaffForm(FlaskForm):
     email = EmailField(_l("Электронная почта"), filters=[lambda v: v.strip().lower() if v else v],
                        validators=[DataRequired(REQUIRED), Length(max=254),
-                                   Email(message=_l("Проверьте адрес: например, ivanov@example.ru."))])
+                                   Email(message=_l("Проверьте адрес, например ivanov@example.ru."))])
     role = SelectField(_l("Роль"), choices=[("door", _l("вход (сканер)")), ("organiser", _l("организатор"))])
 
 
