@@ -210,10 +210,11 @@ def test_the_job_reports_progress_in_chunks_and_the_page_shows_it_while_preparin
         client, make_event, make_registration, organiser, monkeypatch):
     from seminar.badges import services as badge_services
     from seminar.prepared import services as prepared
-    from seminar.prepared.models import PreparedFile
+    from seminar.prepared.models import PreparedFile, PreparedFilePart
 
     queued_badges(monkeypatch)
     monkeypatch.setattr(badge_services, "CHUNK", 2)
+    monkeypatch.setattr(prepared, "PART", 4096)
     seen = []
     real_progress = prepared.progress
 
@@ -230,7 +231,14 @@ def test_the_job_reports_progress_in_chunks_and_the_page_shows_it_while_preparin
     assert seen == [(0, 5), (2, 5), (4, 5), (5, 5)]
     file = db.session.scalar(select(PreparedFile).where(PreparedFile.event_id == event.id))
     assert (file.kind, file.status, file.done, file.total, file.requested_by_id) == ("badges", "ready", 5, 5, user.id)
-    assert file.filename == f"badges-{event.slug}.pdf" and file.size == len(file.data) > 1000
+    # kept in pieces, each written on its own (PART is 1 MB in the app), and handed out whole
+    pieces = db.session.scalar(select(func.count()).select_from(PreparedFilePart)
+                               .where(PreparedFilePart.file_id == file.id))
+    pdf = client.get(f"/manage/events/{event.slug}/badges/prepared/{file.id}.pdf")
+    assert pdf.status_code == 200 and pdf.data == prepared.content(file) and pdf.data.startswith(b"%PDF")
+    assert file.filename == f"badges-{event.slug}.pdf" and file.size == len(pdf.data) > 1000
+    assert pieces == -(-file.size // 4096) > 1 and file.data is None
+    assert len(PdfReader(io.BytesIO(pdf.data)).pages) == 1  # 5 badges, 10 to a sheet
 
     # a second request still being built: the page counts it and its card follows the progress
     # (fetched again by script; the page itself reloads only without script, so a message shown

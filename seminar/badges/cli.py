@@ -30,7 +30,10 @@ def badges_command(slug, output, layout, sort, role, not_printed, mark_printed):
         raise click.ClickException(f"no event with slug {slug}")
     batch = services.BadgeBatch(layout=layout, sort=sort, role=role, not_printed=not_printed,
                                 mark_printed=mark_printed)
+    now = utcnow()
     with output.open("wb") as out:
-        count = services.write_badges(event, batch, out, lambda done, total: None, utcnow())
+        drawn = services.write_badges(event, batch, out, lambda done, total: None, now)
+    if batch.mark_printed:
+        services.mark_printed(drawn, now)
     db.session.commit()
-    click.echo(f"{count} badges written to {output}")
+    click.echo(f"{len(drawn)} badges written to {output}")

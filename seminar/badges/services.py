@@ -104,9 +104,10 @@ def badges_pdf(registrations: list[Registration], layout: str) -> bytes:
 
 
 def write_badges(event: Event, batch: BadgeBatch, out: IO[bytes], progress: Callable[[int, int], None],
-                 now: datetime) -> int:
+                 now: datetime) -> list[int]:
     """Draw the batch's badges into `out`, loading registrations CHUNK at a time and reporting
-    progress after each chunk; mark them printed at the end if asked. Returns how many."""
+    progress after each chunk. Returns the registrations drawn, for `mark_printed` when the
+    batch asks for it (the caller does that once the file is kept)."""
     ids = list(db.session.scalars(_print_query(event, **batch.filters()).with_only_columns(Registration.id)))
     title, author = event.title, _author(event)
     sheets = BadgeSheets(out, batch.layout, title, author)
@@ -119,9 +120,7 @@ def write_badges(event: Event, batch: BadgeBatch, out: IO[bytes], progress: Call
         sheets.add(badge_data(by_id[i]) for i in chunk if i in by_id)
         progress(start + len(chunk), len(ids))
     sheets.close()
-    if batch.mark_printed:
-        mark_printed(ids, now)
-    return len(ids)
+    return ids
 
 
 def mark_printed(registration_ids: list[int], now: datetime) -> int:

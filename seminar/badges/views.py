@@ -114,9 +114,9 @@ def prepared_badges(slug, file_id):
     """A bulk sheet the queue has built."""
     event = managed_event_or_404(slug)
     file = prepared.find(event.id, jobs.KIND, file_id, utcnow())
-    if file is None or file.status != prepared.READY or file.data is None:
+    if file is None or file.status != prepared.READY:
         abort(404)
-    return pdf_response(file.data, file.filename, download=True)
+    return pdf_response(prepared.content(file), file.filename, download=True)
 
 
 @bp.get("/manage/events/<slug>/registrations/<int:registration_id>/badge.pdf")

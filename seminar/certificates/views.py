@@ -142,9 +142,9 @@ def download_bundle(slug):
     """The ZIP the queue built for this event."""
     event = managed_event_or_404(slug)
     bundle = bundles.latest_bundle(event, utcnow())
-    if bundle is None or bundle.status != prepared.READY or bundle.data is None:
+    if bundle is None or bundle.status != prepared.READY:
         abort(404)
-    return named_file(bundle.data, "application/zip", f"Сертификаты {event.slug}.zip",
+    return named_file(prepared.content(bundle), "application/zip", f"Сертификаты {event.slug}.zip",
                       f"certificates-{event.slug}.zip")
 
 

@@ -97,9 +97,9 @@ def prepared_export(slug, file_id):
         abort(404)
     if file.status == prepared.FAILED:
         return render_template("manage/export_waiting.html", event=event, failed=True)
-    if file.status != prepared.READY or file.data is None:
+    if file.status != prepared.READY:
         return render_template("manage/export_waiting.html", event=event, failed=False), 202, {"Refresh": "2"}
-    return download(file.data, file.filename)
+    return download(prepared.content(file), file.filename)
 
 
 def _fields(form: EventForm) -> EventFields:

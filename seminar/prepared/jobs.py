@@ -19,12 +19,14 @@ log = logging.getLogger(__name__)
 Report = Callable[[int, int], None]
 
 
-def run_build(file_id: int, build: Callable[[PreparedFile, Report], IO[bytes]]) -> None:
+def run_build(file_id: int, build: Callable[[PreparedFile, Report], IO[bytes]],
+              when_ready: Callable[[], object] | None = None) -> None:
     """Build a prepared file in a queue job and commit its bytes; a failure marks it failed.
 
     `build` gets the file's row and a progress callback and returns an open (temporary) file
-    holding the result. Whatever else `build` changes is committed together with the bytes,
-    e.g. badges marked printed only once their PDF exists.
+    holding the result; its bytes are kept in pieces, each committed on its own, so no single
+    write holds SQLite's lock for long. `when_ready` runs in the last transaction, the one that
+    makes the file ready: e.g. badges marked printed only once their PDF exists.
     """
     file = services.start(file_id)
     if file is None:
@@ -38,7 +40,12 @@ def run_build(file_id: int, build: Callable[[PreparedFile, Report], IO[bytes]]) 
 
     try:
         with build(file, report) as handle:
-            services.finish(file, handle, utcnow())
+            for seq, piece in enumerate(services.parts(handle)):
+                services.add_part(file, seq, piece)
+                db.session.commit()
+        if when_ready is not None:
+            when_ready()
+        services.finish(file, utcnow())
         db.session.commit()
     except Exception:
         db.session.rollback()

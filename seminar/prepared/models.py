@@ -50,4 +50,17 @@ class PreparedFile(Model):
     mimetype: Mapped[str] = mapped_column(String(100))
     #: Size of `data` in bytes, so pages can show it without loading the file.
     size: Mapped[int] = mapped_column(default=0)
+    #: The bytes of a file kept at once (an uploaded list, `services.keep`); a built file is kept
+    #: in parts (`PreparedFilePart`) instead.
     data: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+
+
+class PreparedFilePart(Model):
+    """One piece (at most `services.PART` bytes) of a built file, in order. A finished file is
+    written piece by piece, each in its own short transaction: on SQLite one 20 MB write would
+    hold the write lock, and with it every door scan, for a tenth of a second or more."""
+
+    __tablename__ = "prepared_file_part"
+    file_id: Mapped[int] = mapped_column(ForeignKey("prepared_file.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO
@@ -10,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from .models import PreparedFile
+from .models import PreparedFile, PreparedFilePart
 
 QUEUED = "queued"
 RUNNING = "running"
@@ -24,6 +25,8 @@ KEEP_NEWEST = 3
 #: A file still queued or running this long after it was asked for is taken for lost (its worker
 #: stopped half-way): the next request with the same options gives it up and asks anew.
 STALE = timedelta(minutes=30)
+#: A built file is kept in pieces of this many bytes, each written in its own transaction.
+PART = 2**20
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,9 @@ def start(file_id: int) -> PreparedFile | None:
     if file is None or file.status == READY:
         return None
     file.status = RUNNING
-    file.done = 0
+    file.done = file.size = 0
+    # pieces of an earlier try (a worker that stopped half-way, a retry) are written anew
+    db.session.execute(delete(PreparedFilePart).where(PreparedFilePart.file_id == file_id))
     return file
 
 
@@ -101,14 +106,32 @@ def progress(file: PreparedFile, done: int, total: int) -> None:
     file.total = total
 
 
-def finish(file: PreparedFile, handle: IO[bytes], now: datetime) -> None:
-    """Keep the finished file's bytes (read back from the job's temporary file)."""
+def parts(handle: IO[bytes]) -> Iterator[bytes]:
+    """A finished build's bytes (the job's temporary file, read back) in pieces of at most PART."""
     handle.seek(0)
-    file.data = handle.read()
-    file.size = len(file.data)
+    while piece := handle.read(PART):
+        yield piece
+
+
+def add_part(file: PreparedFile, seq: int, data: bytes) -> None:
+    """Keep piece `seq` of the file (the caller commits each piece on its own)."""
+    db.session.add(PreparedFilePart(file_id=file.id, seq=seq, data=data))
+    file.size += len(data)
+
+
+def finish(file: PreparedFile, now: datetime) -> None:
+    """The file's pieces are all kept: it may be downloaded."""
     file.done = file.total = max(file.total, file.done)
     file.status = READY
     file.finished_at = now
+
+
+def content(file: PreparedFile) -> bytes:
+    """A ready file's bytes: its pieces in order (or the bytes kept at once, `keep`)."""
+    if file.data is not None:
+        return file.data
+    return b"".join(db.session.scalars(select(PreparedFilePart.data).where(PreparedFilePart.file_id == file.id)
+                                       .order_by(PreparedFilePart.seq)))
 
 
 def keep(event_id: int, kind: str, data: bytes, *, filename: str, mimetype: str,
@@ -125,11 +148,13 @@ def keep(event_id: int, kind: str, data: bytes, *, filename: str, mimetype: str,
 
 
 def fail(file_id: int, now: datetime) -> None:
-    """Mark the file failed (its job raised); the page offers to ask again."""
+    """Mark the file failed (its job raised) and drop the pieces kept so far; the page offers to ask again."""
     file = db.session.get(PreparedFile, file_id)
     if file is not None:
         file.status = FAILED
         file.finished_at = now
+        file.size = 0
+        db.session.execute(delete(PreparedFilePart).where(PreparedFilePart.file_id == file_id))
 
 
 def latest(event_id: int, kind: str, now: datetime) -> PreparedFile | None:
