@@ -56,15 +56,15 @@ def release_memory() -> bool:
     job ends, but glibc keeps the pages for reuse; the worker would hold them until it restarts."""
     import ctypes
     import ctypes.util
+    import gc
 
     name = ctypes.util.find_library("c")
+    if not name:
+        return False
     try:
-        trim = ctypes.CDLL(name).malloc_trim if name else None
+        trim = ctypes.CDLL(name).malloc_trim
     except (OSError, AttributeError):  # not glibc (musl, macOS)
         return False
-    if trim is None:
-        return False
-    import gc
 
     gc.collect()
     trim(0)

@@ -30,10 +30,9 @@ def badges_command(slug, output, layout, sort, role, not_printed, mark_printed):
         raise click.ClickException(f"no event with slug {slug}")
     batch = services.BadgeBatch(layout=layout, sort=sort, role=role, not_printed=not_printed,
                                 mark_printed=mark_printed)
-    now = utcnow()
     with output.open("wb") as out:
-        drawn = services.write_badges(event, batch, out, lambda done, total: None, now)
+        drawn = services.write_badges(event, batch, out, lambda done, total: None)
     if batch.mark_printed:
-        services.mark_printed(drawn, now)
+        services.mark_printed(drawn, utcnow())
     db.session.commit()
     click.echo(f"{len(drawn)} badges written to {output}")

@@ -22,7 +22,6 @@ def build_badges_pdf(file_id: int, batch: dict) -> None:
     the badges are marked printed (if asked) in the same commit as the finished file."""
 
     sheet = BadgeBatch(**batch)
-    now = utcnow()
     drawn: list[int] = []
 
     def build(file: PreparedFile, report: Report) -> IO[bytes]:
@@ -31,10 +30,10 @@ def build_badges_pdf(file_id: int, batch: dict) -> None:
             raise LookupError(f"event {file.event_id} is gone")
         out = tempfile.TemporaryFile()  # noqa: SIM115 (run_build closes it)
         try:
-            drawn.extend(write_badges(event, sheet, out, report, now))
+            drawn.extend(write_badges(event, sheet, out, report))
         except BaseException:
             out.close()
             raise
         return out
 
-    run_build(file_id, build, (lambda: mark_printed(drawn, now)) if sheet.mark_printed else None)
+    run_build(file_id, build, (lambda: mark_printed(drawn, utcnow())) if sheet.mark_printed else None)

@@ -103,8 +103,8 @@ def badges_pdf(registrations: list[Registration], layout: str) -> bytes:
     return render_badges([badge_data(r) for r in registrations], layout, author=author)
 
 
-def write_badges(event: Event, batch: BadgeBatch, out: IO[bytes], progress: Callable[[int, int], None],
-                 now: datetime) -> list[int]:
+def write_badges(event: Event, batch: BadgeBatch, out: IO[bytes],
+                 progress: Callable[[int, int], None]) -> list[int]:
     """Draw the batch's badges into `out`, loading registrations CHUNK at a time and reporting
     progress after each chunk. Returns the registrations drawn, for `mark_printed` when the
     batch asks for it (the caller does that once the file is kept)."""

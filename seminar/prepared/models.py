@@ -48,7 +48,7 @@ class PreparedFile(Model):
     #: The name the download is saved under.
     filename: Mapped[str] = mapped_column(String(200))
     mimetype: Mapped[str] = mapped_column(String(100))
-    #: Size of `data` in bytes, so pages can show it without loading the file.
+    #: Size of the file in bytes, so pages can show it without loading it.
     size: Mapped[int] = mapped_column(default=0)
     #: The bytes of a file kept at once (an uploaded list, `services.keep`); a built file is kept
     #: in parts (`PreparedFilePart`) instead.

@@ -94,9 +94,8 @@ def start(file_id: int) -> PreparedFile | None:
     if file is None or file.status == READY:
         return None
     file.status = RUNNING
-    file.done = file.size = 0
-    # pieces of an earlier try (a worker that stopped half-way, a retry) are written anew
-    db.session.execute(delete(PreparedFilePart).where(PreparedFilePart.file_id == file_id))
+    _drop_parts(file)  # those of an earlier try (a worker that stopped half-way, a retry) are written anew
+    file.done = 0
     return file
 
 
@@ -153,8 +152,12 @@ def fail(file_id: int, now: datetime) -> None:
     if file is not None:
         file.status = FAILED
         file.finished_at = now
-        file.size = 0
-        db.session.execute(delete(PreparedFilePart).where(PreparedFilePart.file_id == file_id))
+        _drop_parts(file)
+
+
+def _drop_parts(file: PreparedFile) -> None:
+    db.session.execute(delete(PreparedFilePart).where(PreparedFilePart.file_id == file.id))
+    file.size = 0
 
 
 def latest(event_id: int, kind: str, now: datetime) -> PreparedFile | None:
