@@ -115,7 +115,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     logging.basicConfig(level=logging.INFO)
 
-    from . import cli, errors, security, templating
+    from . import cli, errors, security, sqlite_writers, templating
+
+    sqlite_writers.install_hooks()  # before the features' after-commit hooks: the lock goes first
 
     security.init_app(app)  # before the features: their `<int:…>` routes use its converter
     security.wrap_wsgi(app)

@@ -18,9 +18,23 @@ from typing import Any
 from flask import Flask, has_app_context
 from huey import RedisHuey, SqliteHuey
 from huey.api import Huey
+from huey.storage import SqliteStorage
 
 from .config import instance_path_from_env
 from .files import private_dir, private_file
+
+
+class _SqliteStorage(SqliteStorage):
+    """Huey's SQLite queue with the app database's durability: WAL and synchronous=NORMAL, so an
+    enqueue (one per registration: the mail queue's wake-up) does not wait on an fsync while
+    every other thread of the process waits on huey's connection lock. A crash of the process
+    loses nothing; a power cut may lose the last moment of jobs, as it may the app's own last
+    commits, and the worker's periodic sweeps redo what matters (mail due, holds lapsed)."""
+
+    def _create_connection(self):
+        conn = super()._create_connection()
+        conn.execute("pragma synchronous=1")
+        return conn
 
 
 def _make_huey() -> Huey:
@@ -28,7 +42,8 @@ def _make_huey() -> Huey:
     if redis_url:
         return RedisHuey("seminar", url=redis_url)
     instance = private_dir(instance_path_from_env())
-    return SqliteHuey("seminar", filename=str(private_file(instance / "queue.sqlite3")))
+    return SqliteHuey("seminar", filename=str(private_file(instance / "queue.sqlite3")),
+                      storage_class=_SqliteStorage)
 
 
 huey = _make_huey()

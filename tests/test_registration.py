@@ -307,3 +307,54 @@ def test_every_way_a_registration_ends_lets_the_next_writer_of_the_process_in(
     monkeypatch.undo()
     assert client.post(f"/events/{event.slug}/register", data=form(event, email="d@example.ru")).status_code == 302
     assert not held() and count(event) == 2
+
+
+def test_on_sqlite_the_seat_lock_is_one_for_the_machine_and_is_let_go_before_the_mail_wake_up(
+        app, client, make_event, monkeypatch):
+    """Every gunicorn worker of the machine queues on one file lock beside the database (no busy-handler
+    sleeps between processes). It is taken with the seat lock and let go at the commit, before the
+    after-commit work (the mail queue's wake-up) runs."""
+    import fcntl
+    import os
+
+    import pytest
+
+    from seminar import sqlite_writers
+    from seminar.messages import outbox
+    from seminar.registration import services
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the file lock is SQLite's; PostgreSQL queues on the event row")
+    path = sqlite_writers.lock_path(db.engine.url.database)
+
+    def free() -> bool:
+        """Whether another process could take the lock now (a second open file behaves as one)."""
+        fd = os.open(path, os.O_RDWR | os.O_CREAT)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        finally:
+            os.close(fd)
+        return True
+
+    event = make_event()
+    # The first registration writes the event's consent text (version 1) before the seat lock.
+    assert client.post(f"/events/{event.slug}/register", data=form(event, email="first@example.ru")
+                       ).status_code == 302
+    seen = {}
+    real_has_seat, real_wake = services.has_seat, outbox.wake
+
+    def has_seat(event, municipality_id):
+        seen["during the decision"] = free()
+        return real_has_seat(event, municipality_id)
+
+    def wake(workers=1):
+        seen["at the wake-up"] = free()
+        return real_wake(workers)
+
+    monkeypatch.setattr(services, "has_seat", has_seat)
+    monkeypatch.setattr(outbox, "wake", wake)
+    assert client.post(f"/events/{event.slug}/register", data=form(event)).status_code == 302
+    assert seen == {"during the decision": False, "at the wake-up": True}
+    assert free() and not sqlite_writers._LOCK.locked() and count(event) == 2

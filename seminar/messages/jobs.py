@@ -38,6 +38,7 @@ def _run(fn: Callable, *args: object) -> object:
 @job()
 def drain_job() -> None:
     """Send every due message."""
+    outbox.drain_started()
     _run(outbox.drain)
 
 

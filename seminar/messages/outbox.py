@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -120,11 +121,45 @@ def install_hooks() -> None:
 
 
 def wake(workers: int = 1) -> None:
-    """Ask the queue to send what is due (after a commit); the sweep covers a missed call."""
+    """Ask the queue to send what is due (after a commit); the sweep covers a missed call.
+
+    One wake-up queues a drain only when none is queued and not yet started: that one will claim
+    this commit's rows too. A burst of registrations then costs the queue one job per drain, not
+    one per registration. `workers` > 1 (a group message) queues that many drains in any case.
+    """
     from .jobs import drain_job
 
+    if workers == 1 and not _note_drain_queued():
+        return
     for _ in range(workers):
         drain_job()
+
+
+#: The queue's note that a drain is queued and has not started (its time, from time.time()).
+DRAIN_QUEUED = "seminar.outbox.drain-queued"
+#: A note this old is not trusted (a process died between the note and its job): queue again.
+NOTE_STALE_SECONDS = 60.0
+
+
+def _note_drain_queued() -> bool:
+    """True when the caller should queue a drain: no queued drain is noted, or its note is stale."""
+    from ..queue import huey
+
+    noted = huey.get(DRAIN_QUEUED, peek=True)
+    now = time.time()
+    if noted is None:
+        return bool(huey.put_if_empty(DRAIN_QUEUED, now))
+    if now - float(noted) < NOTE_STALE_SECONDS:
+        return False
+    huey.put(DRAIN_QUEUED, now)
+    return True
+
+
+def drain_started() -> None:
+    """A drain begins: what is committed from now on needs a new wake-up (see `wake`)."""
+    from ..queue import huey
+
+    huey.get(DRAIN_QUEUED)  # reads and removes the note
 
 
 # ---------------------------------------------------------------- sending

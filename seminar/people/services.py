@@ -25,9 +25,9 @@ from ..registration.services import (
     _fill,
     _seated_status,
     cancel,
+    check_municipality,
     has_seat,
     lock_seats,
-    municipality_for,
     promote_waitlisted,
 )
 
@@ -46,7 +46,7 @@ def add_registration(event: Event, applicant: Applicant, *, now: datetime,
     """The organiser adds a person (any role); seat rules apply unless `override` seats them anyway."""
     if applicant.role not in ROLES:
         raise UnknownRole(applicant.role)
-    municipality_for(event, applicant.municipality_id)
+    check_municipality(event, applicant.municipality_id)
     lock_seats(event)
     email = applicant.email.strip().lower()
     check_email_free(event, email)

@@ -110,8 +110,13 @@ def consent_of(registration: Registration) -> ConsentText | None:
 
 
 def _agreed(event: Event) -> Consent:
-    stored = current_consent(event)
-    return Consent(str(stored.version), stored.id)
+    # Every registration asks: the latest version's number and id, without loading its text.
+    row = db.session.execute(select(ConsentText.version, ConsentText.id).where(ConsentText.event_id == event.id)
+                             .order_by(ConsentText.version.desc()).limit(1)).first()
+    if row is None:
+        stored = current_consent(event)
+        return Consent(str(stored.version), stored.id)
+    return Consent(str(row.version), row.id)
 
 
 #: The registration form's consent: the stored versions (registration.extras).

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..events.models import Event
 from ..extensions import db
 from .models import Registration, Role, name_key
-from .services import RegistrationError, find_by_email, municipality_for
+from .services import RegistrationError, check_municipality, find_by_email
 
 #: Fields a change of which means the printed badge is out of date.
 BADGE_FIELDS = frozenset({"last_name", "first_name", "middle_name", "organization"})
@@ -49,7 +49,7 @@ def edit_registration(registration: Registration, changes: dict) -> Edit:
     if "role" in changes and changes["role"] not in ROLES:
         raise UnknownRole(changes["role"])
     if "municipality_id" in changes:
-        municipality_for(event, changes["municipality_id"])
+        check_municipality(event, changes["municipality_id"])
     changed = [name for name in EDITABLE
                if name in changes and getattr(registration, name) != changes[name]]
     for name in changed:

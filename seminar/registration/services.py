@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -145,14 +146,23 @@ def confirm_email(registration: Registration, *, now: datetime) -> bool:
     return True
 
 
-def municipality_for(event: Event, municipality_id: int | None) -> Municipality | None:
-    """The municipality, if it exists and belongs to the event's region."""
+def check_municipality(event: Event, municipality_id: int | None) -> None:
+    """Raise UnknownMunicipality unless the municipality exists and belongs to the event's region.
+
+    Municipalities are added and renamed, never deleted or moved to another region, so the app
+    remembers each one's region once it has been read (one query less for every registration).
+    """
     if municipality_id is None:
-        return None
-    municipality = db.session.get(Municipality, municipality_id)
-    if municipality is None or (event.region_id and municipality.region_id != event.region_id):
+        return
+    regions: dict[int, int] = current_app.extensions.setdefault("seminar.municipality_regions", {})
+    region_id = regions.get(municipality_id)
+    if region_id is None:
+        municipality = db.session.get(Municipality, municipality_id)
+        if municipality is None:
+            raise UnknownMunicipality(municipality_id)
+        region_id = regions[municipality_id] = municipality.region_id
+    if event.region_id and region_id != event.region_id:
         raise UnknownMunicipality(municipality_id)
-    return municipality
 
 
 def find_by_email(event: Event, email: str) -> Registration | None:
@@ -169,13 +179,20 @@ def register(event: Event, applicant: Applicant, *, now: datetime, consent_versi
     state = event.registration_state(now)
     if state != "open":
         raise RegistrationClosed(state)
-    municipality_for(event, applicant.municipality_id)
+    check_municipality(event, applicant.municipality_id)
     email = applicant.email.strip().lower()
-    lock_seats(event)
+    # What can be read before the seat lock is, so that the lock is held only for the decision:
+    # lapsed holds (rare: it takes the lock itself then) and the address already registered.
     lapse_holds(event, now=now)  # correct without the queue's worker: lapsed holds free their seats
     existing = find_by_email(event, email)
     if existing is not None and existing.is_active:
         return Outcome(existing, created=False)
+    lock_seats(event)
+    if existing is not None:
+        db.session.refresh(existing)  # cancelled when read; someone may have registered it again since
+        if existing.is_active:
+            return Outcome(existing, created=False)
+    # A new address registered by a parallel request meanwhile fails the INSERT: see below.
     registration = existing or Registration(event=event, email=email)
     _fill(registration, applicant)
     registration.consent_version = consent_version
