@@ -54,6 +54,22 @@ class Result:
     errors_5xx: int
     worst: float = 0.0  #: the slowest answer, ms
     count: int = 0  #: requests made
+    cpu_busy: float = 0.0  #: the machine's CPU time in use during the run, % of all cores (Linux)
+
+
+def cpu_times() -> tuple[int, int]:
+    """(all, idle) CPU ticks of the machine so far, from /proc/stat; (0, 0) where there is none."""
+    try:
+        with open("/proc/stat") as stat:
+            ticks = [int(v) for v in stat.readline().split()[1:9]]
+    except OSError:
+        return 0, 0
+    return sum(ticks), ticks[3] + ticks[4]
+
+
+def busy_since(before: tuple[int, int]) -> float:
+    total, idle = (now - then for now, then in zip(cpu_times(), before, strict=True))
+    return 100.0 * (total - idle) / total if total else 0.0
 
 
 def free_port() -> int:
@@ -191,6 +207,7 @@ def load(port: int | list[int], path: str, bodies: list[bytes], headers: dict, c
                 time.sleep(pause)
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    cpu_before = cpu_times()
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -200,7 +217,7 @@ def load(port: int | list[int], path: str, bodies: list[bytes], headers: dict, c
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
     return Result(len(latencies) / wall, cuts[49], cuts[94], cuts[98],
                   sum(1 for s in statuses if s not in expected), sum(1 for s in statuses if s >= 500),
-                  max(latencies), len(latencies))
+                  max(latencies), len(latencies), busy_since(cpu_before))
 
 
 def reset(db_path: Path, tables: tuple[str, ...]) -> None:
@@ -215,7 +232,7 @@ def median_result(results: list[Result]) -> Result:
         return statistics.median(getattr(r, attr) for r in results)
     return Result(med("rps"), med("p50"), med("p95"), med("p99"),
                   sum(r.non_2xx for r in results), sum(r.errors_5xx for r in results), med("worst"),
-                  sum(r.count for r in results))
+                  sum(r.count for r in results), med("cpu_busy"))
 
 
 def fmt(r: Result) -> str:

@@ -192,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
                         ok &= exact and result.errors_5xx == 0 and result.non_2xx == 0
                         rows.append((f"seminar, {setup} ({server_args[1]}×{server_args[3]})", c, result,
                                      "exact" if exact else f"WRONG {counts}"))
-                        print(f"  {setup} c={c:2}: {fmt(result)} non-2xx {result.non_2xx} seats {rows[-1][3]}",
+                        print(f"  {setup} c={c:2}: {fmt(result)} CPU {result.cpu_busy:.0f} % "
+                              f"non-2xx {result.non_2xx} seats {rows[-1][3]}",
                               flush=True)
                 finally:
                     for proc, _ in servers:
@@ -218,11 +219,11 @@ def main(argv: list[str] | None = None) -> int:
     load1, load5, _ = os.getloadavg()
     print(f"\nRegistration form, {where}, 127.0.0.1, {n} people per run, capacity {capacity}; "
           f"load average {load1:.2f} / {load5:.2f} (1 / 5 min) on {os.cpu_count()} cores.")
-    print("registrations/s · p50/p95/p99 ms\n")
-    print("| target | clients | registrations/s · p50/p95/p99 | non-2xx | seats |")
-    print("|---|---|---|---|---|")
+    print("registrations/s · p50/p95/p99 ms; CPU busy: the whole machine's, clients and servers\n")
+    print("| target | clients | registrations/s · p50/p95/p99 | CPU busy | non-2xx | seats |")
+    print("|---|---|---|---|---|---|")
     for name, c, result, note in rows:
-        print(f"| {name} | {c} | {fmt(result)} | {result.non_2xx} | {note} |")
+        print(f"| {name} | {c} | {fmt(result)} | {result.cpu_busy:.0f} % | {result.non_2xx} | {note} |")
     print(f"\nAfterwards one queue worker wrote and sent the {letters} confirmations (QR, .ics, HTML part; "
           f"to .eml files) in {letter_seconds:.1f} s: {letters / letter_seconds:.0f} letters/s.")
     return 0 if ok else 1
