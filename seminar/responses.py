@@ -11,21 +11,32 @@ from flask import Response, send_file, stream_with_context
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def pdf_response(data: bytes, filename: str, download: bool = False) -> Response:
-    """A PDF shown in the browser (or saved, with download=True)."""
-    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=filename,
-                     as_attachment=download)
+def _sized(response: Response, size: int | None) -> Response:
+    """A streamed body's length, when the caller knows it (a prepared file read piece by piece)."""
+    if size is not None:
+        response.content_length = size
+    return response
 
 
-def download(body: bytes, filename: str) -> Response:
-    """A spreadsheet to save: XLSX or CSV by its name."""
+def pdf_response(data: bytes | IO[bytes], filename: str, download: bool = False,
+                 size: int | None = None) -> Response:
+    """A PDF shown in the browser (or saved, with download=True); bytes, or a file read as it is sent."""
+    body = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+    return _sized(send_file(body, mimetype="application/pdf", download_name=filename, as_attachment=download),
+                  size)
+
+
+def download(body: bytes | IO[bytes], filename: str, size: int | None = None) -> Response:
+    """A spreadsheet to save: XLSX or CSV by its name; bytes, or a file read as it is sent."""
     content_type = XLSX_MIMETYPE if filename.endswith(".xlsx") else "text/csv; charset=utf-8"
+    if not isinstance(body, bytes | bytearray):
+        return _sized(send_file(body, mimetype=content_type, download_name=filename, as_attachment=True), size)
     return Response(body, content_type=content_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def named_file(body: bytes | IO[bytes], mimetype: str, filename: str, ascii_filename: str,
-               download: bool = True) -> Response:
+               download: bool = True, size: int | None = None) -> Response:
     """A file whose name may be Cyrillic: `filename*` (RFC 5987) carries it, `filename` an ASCII
     fallback for old clients (e.g. "Воробьёва Алёна.pdf" and "Vorobeva_Alena.pdf")."""
     disposition = "attachment" if download else "inline"
@@ -34,7 +45,7 @@ def named_file(body: bytes | IO[bytes], mimetype: str, filename: str, ascii_file
         return Response(body, mimetype=mimetype, headers={"Content-Disposition": header})
     response = send_file(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = header
-    return response
+    return _sized(response, size)
 
 
 def download_stream(chunks: Iterator[bytes], filename: str) -> Response:

@@ -199,7 +199,7 @@ def test_a_big_xlsx_export_is_built_by_the_queue_and_then_downloaded_from_the_da
     assert sheet.max_row == 4 and sheet["A1"].value == "Фамилия"
     # kept in the database, so any app server can hand it out; nothing on this server's disk
     stored = db.session.scalar(select(PreparedFile).where(PreparedFile.event_id == event.id))
-    assert (stored.kind, stored.status, prepared.content(stored)) == ("export-xlsx", "ready", ready.data)
+    assert (stored.kind, stored.status, prepared.opened(stored).read()) == ("export-xlsx", "ready", ready.data)
     exports = Path(app.instance_path) / "exports"
     assert not exports.exists() or not any(exports.iterdir())
 

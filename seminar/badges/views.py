@@ -116,7 +116,7 @@ def prepared_badges(slug, file_id):
     file = prepared.find(event.id, jobs.KIND, file_id, utcnow())
     if file is None or file.status != prepared.READY:
         abort(404)
-    return pdf_response(prepared.content(file), file.filename, download=True)
+    return pdf_response(prepared.opened(file), file.filename, download=True, size=file.size)
 
 
 @bp.get("/manage/events/<slug>/registrations/<int:registration_id>/badge.pdf")

@@ -144,8 +144,8 @@ def download_bundle(slug):
     bundle = bundles.latest_bundle(event, utcnow())
     if bundle is None or bundle.status != prepared.READY:
         abort(404)
-    return named_file(prepared.content(bundle), "application/zip", f"Сертификаты {event.slug}.zip",
-                      f"certificates-{event.slug}.zip")
+    return named_file(prepared.opened(bundle), "application/zip", f"Сертификаты {event.slug}.zip",
+                      f"certificates-{event.slug}.zip", size=bundle.size)
 
 
 @bp.route("/manage/events/<slug>/certificates/<int:registration_id>/name", methods=["GET", "POST"])

@@ -99,7 +99,7 @@ def prepared_export(slug, file_id):
         return render_template("manage/export_waiting.html", event=event, failed=True)
     if file.status != prepared.READY:
         return render_template("manage/export_waiting.html", event=event, failed=False), 202, {"Refresh": "2"}
-    return download(prepared.content(file), file.filename)
+    return download(prepared.opened(file), file.filename, size=file.size)
 
 
 def _fields(form: EventForm) -> EventFields:

@@ -1,13 +1,14 @@
 """Prepared files: asking for one, recording the queue's progress, keeping the bytes, dropping old ones."""
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO
 
-from sqlalchemy import delete, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -125,12 +126,45 @@ def finish(file: PreparedFile, now: datetime) -> None:
     file.finished_at = now
 
 
-def content(file: PreparedFile) -> bytes:
-    """A ready file's bytes: its pieces in order (or the bytes kept at once, `keep`)."""
+def opened(file: PreparedFile) -> IO[bytes]:
+    """A ready file to send: read piece by piece while the response goes out, so a web worker
+    holds one piece (at most PART bytes) of a 20 MB badge sheet at a time, never all of it."""
     if file.data is not None:
-        return file.data
-    return b"".join(db.session.scalars(select(PreparedFilePart.data).where(PreparedFilePart.file_id == file.id)
-                                       .order_by(PreparedFilePart.seq)))
+        return io.BytesIO(file.data)
+    count = db.session.scalar(select(func.count()).select_from(PreparedFilePart)
+                              .where(PreparedFilePart.file_id == file.id)) or 0
+    return io.BufferedReader(_PartsReader(db.engine, file.id, count), buffer_size=64 * 1024)
+
+
+class _PartsReader(io.RawIOBase):
+    """The pieces of one file, each read on its own short connection when the previous one is sent:
+    the server sends the body after the request's app context has ended."""
+
+    def __init__(self, engine: Engine, file_id: int, count: int):
+        super().__init__()
+        self._engine, self._file_id, self._count = engine, file_id, count
+        self._seq = 0
+        self._piece = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._piece:
+            if self._seq >= self._count:
+                return 0
+            with self._engine.connect() as connection:
+                data = connection.scalar(select(PreparedFilePart.data).where(
+                    PreparedFilePart.file_id == self._file_id, PreparedFilePart.seq == self._seq))
+            self._seq += 1
+            if data is None:  # dropped meanwhile (the file expired): the download ends short
+                self._count = 0
+                return 0
+            self._piece = memoryview(data)
+        size = min(len(buffer), len(self._piece))
+        buffer[:size] = self._piece[:size]
+        self._piece = self._piece[size:]
+        return size
 
 
 def keep(event_id: int, kind: str, data: bytes, *, filename: str, mimetype: str,
