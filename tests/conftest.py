@@ -285,6 +285,24 @@ def bearer(user):
     return {"Authorization": f"Bearer {user.api_token}"}
 
 
+def sqlite_writers_free() -> bool:
+    """Whether another process could take the SQLite writers' machine-wide lock now (a second
+    open file of the lock file behaves as another process would)."""
+    import fcntl
+
+    from seminar import sqlite_writers
+    from seminar.extensions import db
+
+    fd = os.open(sqlite_writers.lock_path(db.engine.url.database), os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
 def pdf_text(data: bytes) -> str:
     """All the text of a PDF, page after page."""
     import io

@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import bearer
+from conftest import bearer, sqlite_writers_free
 from sqlalchemy import func, select
 
 from seminar.checkin.models import CheckIn, CheckInAudit
@@ -469,3 +469,28 @@ def test_a_scan_id_reused_for_another_badge_is_refused_and_undo_never_fails(
         again = scan({"code": second.badge_code, "scan_id": scan_id})
         assert again.status_code == 409 and checkin_rows(second) == 0
         assert scan({"code": first.badge_code}).status_code == 201
+
+
+def test_on_sqlite_a_scan_writes_inside_the_writers_queue_and_lets_it_go(scan, forum, make_registration):
+    """A door scan's INSERT waits in the same queue as the seat decisions (not in SQLite's busy
+    handler, where a burst of registrations kept scans waiting up to 2 s) and lets it go at once."""
+    from sqlalchemy import event
+
+    from seminar import sqlite_writers
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the writers' queue is SQLite's; PostgreSQL writers do not wait on one lock")
+    person = make_registration(forum)
+    seen = []
+
+    def before_insert(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO checkin "):
+            seen.append(sqlite_writers_free())
+
+    event.listen(db.engine, "before_cursor_execute", before_insert)
+    try:
+        assert scan({"code": person.badge_code, "device": "door-1"}).status_code == 201
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before_insert)
+    assert seen == [False] and sqlite_writers_free() and not sqlite_writers._LOCK.locked()
+    assert checkin_rows(person) == 1

@@ -314,10 +314,8 @@ def test_on_sqlite_the_seat_lock_is_one_for_the_machine_and_is_let_go_before_the
     """Every gunicorn worker of the machine queues on one file lock beside the database (no busy-handler
     sleeps between processes). It is taken with the seat lock and let go at the commit, before the
     after-commit work (the mail queue's wake-up) runs."""
-    import fcntl
-    import os
-
     import pytest
+    from conftest import sqlite_writers_free as free
 
     from seminar import sqlite_writers
     from seminar.messages import outbox
@@ -325,19 +323,6 @@ def test_on_sqlite_the_seat_lock_is_one_for_the_machine_and_is_let_go_before_the
 
     if db.engine.dialect.name != "sqlite":
         pytest.skip("the file lock is SQLite's; PostgreSQL queues on the event row")
-    path = sqlite_writers.lock_path(db.engine.url.database)
-
-    def free() -> bool:
-        """Whether another process could take the lock now (a second open file behaves as one)."""
-        fd = os.open(path, os.O_RDWR | os.O_CREAT)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        finally:
-            os.close(fd)
-        return True
-
     event = make_event()
     # The first registration writes the event's consent text (version 1) before the seat lock.
     assert client.post(f"/events/{event.slug}/register", data=form(event, email="first@example.ru")

@@ -19,6 +19,7 @@ from sqlalchemy import Select, Table, bindparam, func, insert, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from .. import sqlite_writers
 from ..dbtypes import epoch_bucket
 from ..events.models import Event, Municipality
 from ..extensions import db
@@ -156,12 +157,13 @@ def _write(connection: Connection, statement, params: dict) -> bool:
 
     The one exception to "the caller commits" (docs/ARCHITECTURE.md): a scan is the door's hot
     path and its own unit of work, so it commits on its own connection at once."""
-    try:
-        connection.execute(statement, params)
-        connection.commit()
-    except IntegrityError:
-        connection.rollback()
-        return False
+    with sqlite_writers.queued(connection):  # on SQLite: in the writers' queue, never starved by a burst
+        try:
+            connection.execute(statement, params)
+            connection.commit()
+        except IntegrityError:
+            connection.rollback()
+            return False
     return True
 
 
