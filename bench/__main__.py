@@ -14,9 +14,11 @@ import subprocess
 import sys
 
 #: Each with its arguments: the check-in API as pretix was measured (2 sync workers) and as
-#: `make run` ships it (gthread 2 × 8); registration in the shipped and a tuned set-up.
+#: `make run` ships it (gthread 2 × 8); registration in the shipped and a tuned set-up; door scans
+#: during a registration burst.
 BENCHMARKS = (("bench.badges",), ("bench.checkin",), ("bench.checkin", "--setup", "shipped"),
-              ("bench.registration",), ("bench.scale",), ("bench.certificates",), ("bench.broadcast",))
+              ("bench.registration",), ("bench.checkin_during_registration",), ("bench.scale",),
+              ("bench.certificates",), ("bench.broadcast",))
 
 
 def main() -> int:
