@@ -103,6 +103,15 @@ def start_gunicorn(target: str, env: dict, log: Path,
     raise RuntimeError(f"gunicorn did not start: {log.read_text()}")
 
 
+def instance_app(instance: Path, env: dict):
+    """The app of an instance, on env's SEMINAR_DATABASE_URL, else SQLite in it."""
+    from seminar import create_app
+
+    return create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": env["SEMINAR_SECRET_KEY"],
+                       "SQLALCHEMY_DATABASE_URI": env.get("SEMINAR_DATABASE_URL")
+                       or f"sqlite:///{instance / 'seminar.sqlite3'}"})
+
+
 def amur_instance(instance: Path, env: dict):
     """A fresh instance (on env's SEMINAR_DATABASE_URL, else SQLite in it): migrations, the Amur
     region's municipalities. The app, the region, and
@@ -111,14 +120,11 @@ def amur_instance(instance: Path, env: dict):
                    env=env, cwd=ROOT, check=True, capture_output=True, timeout=120)
     from sqlalchemy import select
 
-    from seminar import create_app
     from seminar.events.importing import import_municipalities
     from seminar.events.models import Municipality, Region
     from seminar.extensions import db
 
-    app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": env["SEMINAR_SECRET_KEY"],
-                      "SQLALCHEMY_DATABASE_URI": env.get("SEMINAR_DATABASE_URL")
-                      or f"sqlite:///{instance / 'seminar.sqlite3'}"})
+    app = instance_app(instance, env)
     with app.app_context():
         import_municipalities(resources.files("seminar.data").joinpath("amur_municipalities.csv")
                               .read_text("utf-8"))

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import sys
 import tempfile
 import threading
@@ -35,7 +34,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.checkin import SHIPPED, SLUG, Result, fmt, load, seed_ours, start_gunicorn
+from bench.checkin import SHIPPED, SLUG, Result, fmt, instance_app, load, reset, seed_ours, start_gunicorn
 from bench.registration import FORM, REDIS_URL, client_session, people_for
 from bench.soak import create_database, drop_database
 
@@ -50,13 +49,10 @@ def seed(instance: Path, env: dict, n: int) -> tuple[list[str], str, str]:
     codes, token = seed_ours(instance, env, n)
     from sqlalchemy import select
 
-    from seminar import create_app
     from seminar.events.models import Event, Municipality
     from seminar.extensions import db
 
-    app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": env["SEMINAR_SECRET_KEY"],
-                      "SQLALCHEMY_DATABASE_URI": env.get("SEMINAR_DATABASE_URL")
-                      or f"sqlite:///{instance / 'seminar.sqlite3'}"})
+    app = instance_app(instance, env)
     with app.app_context():
         today = db.session.scalar(select(Event).where(Event.slug == SLUG))
         assert today is not None
@@ -80,9 +76,7 @@ def forget_check_ins(env: dict) -> None:
             for table in CHECKIN_TABLES:
                 conn.execute(f"DELETE FROM {table}")
         return
-    with sqlite3.connect(Path(env["SEMINAR_INSTANCE_PATH"]) / "seminar.sqlite3", timeout=30) as conn:
-        for table in CHECKIN_TABLES:
-            conn.execute(f"DELETE FROM {table}")
+    reset(Path(env["SEMINAR_INSTANCE_PATH"]) / "seminar.sqlite3", CHECKIN_TABLES)
 
 
 def main(argv: list[str] | None = None) -> int:

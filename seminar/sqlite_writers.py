@@ -76,13 +76,10 @@ def _flock(fd: int, deadline: float) -> bool:
 def take() -> None:
     """Queue behind the machine's other seat-lock writers until the current transaction ends."""
     session = db.session()
-    bind = session.get_bind()
-    if session.info.get(_HELD) is not None or bind.dialect.name != "sqlite":
+    if session.info.get(_HELD) is not None or session.get_bind().dialect.name != "sqlite":
         return
-    dbapi = session.connection().connection.dbapi_connection
-    if dbapi is None or getattr(dbapi, "in_transaction", False):
-        return
-    held = _enter(bind.engine.url.database)
+    connection = session.connection()
+    held = _enter(connection.engine.url.database) if _before_first_write(connection) else None
     if held is not None:
         session.info[_HELD] = held
 
@@ -92,17 +89,21 @@ def queued(connection: Connection) -> Iterator[None]:
     """The same queue for a short write on a Core connection of its own: the door's scan (its
     INSERT and commit inside the block). Without it a scan sleeps in SQLite's busy handler while
     a burst of registrations hands the lock from one to the next (measured: p99 0.9 s, 1.8 s at worst)."""
-    # SQLAlchemy's transaction has begun with the scan's read; SQLite's own begins with the write.
-    dbapi = connection.connection.dbapi_connection if connection.dialect.name == "sqlite" else None
-    if dbapi is None or getattr(dbapi, "in_transaction", False):
-        yield
-        return
-    held = _enter(connection.engine.url.database)
+    held = _enter(connection.engine.url.database) if _before_first_write(connection) else None
     try:
         yield
     finally:
         if held is not None:
             _leave(held)
+
+
+def _before_first_write(connection: Connection) -> bool:
+    """A SQLite connection that has not written yet in its transaction. (SQLAlchemy's transaction
+    may have begun with a read; SQLite's own begins with the first write.)"""
+    if connection.dialect.name != "sqlite":
+        return False
+    dbapi = connection.connection.dbapi_connection
+    return dbapi is not None and not getattr(dbapi, "in_transaction", False)
 
 
 def _enter(database: str | None) -> int | None:

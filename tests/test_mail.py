@@ -280,7 +280,7 @@ def test_a_confirmation_for_a_registration_gone_before_it_was_written_is_dropped
     assert rows() == [] and outbox() == []
 
 
-def test_a_burst_queues_one_drain_and_a_stale_note_does_not_hold_mail_back(app, client, make_event, outbox):
+def test_a_burst_queues_one_drain_and_a_stale_note_does_not_hold_mail_back(client, make_event, outbox, request):
     """While a drain is queued and has not started, a registration does not queue another: that drain
     sends its letter too. A note left by a process that died before queuing its drain is not trusted."""
     import time
@@ -289,13 +289,7 @@ def test_a_burst_queues_one_drain_and_a_stale_note_does_not_hold_mail_back(app, 
 
     event = make_event()
     huey.put(queue.DRAIN_QUEUED, time.time())  # a drain is queued (as if the worker were busy)
-    try:
-        _burst(client, event, outbox, huey, time)
-    finally:
-        huey.get(queue.DRAIN_QUEUED)  # no note left for the next test
-
-
-def _burst(client, event, outbox, huey, time):
+    request.addfinalizer(lambda: huey.get(queue.DRAIN_QUEUED))  # no note left for the next test
     assert client.post(f"/events/{event.slug}/register", data=form(event)).status_code == 302
     assert outbox() == []  # not sent by a second drain: the queued one will send it
     assert db.session.scalar(select(OutboundMail.status)) == "pending"

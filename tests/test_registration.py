@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from conftest import sqlite_writers_free
 from sqlalchemy import func, select
 
 from seminar.extensions import db
@@ -314,9 +316,6 @@ def test_on_sqlite_the_seat_lock_is_one_for_the_machine_and_is_let_go_before_the
     """Every gunicorn worker of the machine queues on one file lock beside the database (no busy-handler
     sleeps between processes). It is taken with the seat lock and let go at the commit, before the
     after-commit work (the mail queue's wake-up) runs."""
-    import pytest
-    from conftest import sqlite_writers_free as free
-
     from seminar import sqlite_writers
     from seminar.messages import outbox
     from seminar.registration import services
@@ -331,15 +330,15 @@ def test_on_sqlite_the_seat_lock_is_one_for_the_machine_and_is_let_go_before_the
     real_has_seat, real_wake = services.has_seat, outbox.wake
 
     def has_seat(event, municipality_id):
-        seen["during the decision"] = free()
+        seen["during the decision"] = sqlite_writers_free()
         return real_has_seat(event, municipality_id)
 
     def wake(workers=1):
-        seen["at the wake-up"] = free()
+        seen["at the wake-up"] = sqlite_writers_free()
         return real_wake(workers)
 
     monkeypatch.setattr(services, "has_seat", has_seat)
     monkeypatch.setattr(outbox, "wake", wake)
     assert client.post(f"/events/{event.slug}/register", data=form(event)).status_code == 302
     assert seen == {"during the decision": False, "at the wake-up": True}
-    assert free() and not sqlite_writers._LOCK.locked() and count(event) == 2
+    assert sqlite_writers_free() and not sqlite_writers._LOCK.locked() and count(event) == 2

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -131,36 +131,32 @@ def opened(file: PreparedFile) -> IO[bytes]:
     holds one piece (at most PART bytes) of a 20 MB badge sheet at a time, never all of it."""
     if file.data is not None:
         return io.BytesIO(file.data)
-    count = db.session.scalar(select(func.count()).select_from(PreparedFilePart)
-                              .where(PreparedFilePart.file_id == file.id)) or 0
-    return io.BufferedReader(_PartsReader(db.engine, file.id, count), buffer_size=64 * 1024)
+    return io.BufferedReader(_PartsReader(db.engine, file.id), buffer_size=64 * 1024)
 
 
 class _PartsReader(io.RawIOBase):
-    """The pieces of one file, each read on its own short connection when the previous one is sent:
-    the server sends the body after the request's app context has ended."""
+    """The pieces of one file, each read on its own short connection when the previous one is sent
+    (the server sends the body after the request's app context has ended), until there is no next
+    one. A file dropped meanwhile (expired) ends short."""
 
-    def __init__(self, engine: Engine, file_id: int, count: int):
+    def __init__(self, engine: Engine, file_id: int):
         super().__init__()
-        self._engine, self._file_id, self._count = engine, file_id, count
+        self._engine, self._file_id = engine, file_id
         self._seq = 0
-        self._piece = memoryview(b"")
+        self._piece: memoryview | None = memoryview(b"")
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
-        while not self._piece:
-            if self._seq >= self._count:
-                return 0
+        while self._piece is not None and not self._piece:
             with self._engine.connect() as connection:
                 data = connection.scalar(select(PreparedFilePart.data).where(
                     PreparedFilePart.file_id == self._file_id, PreparedFilePart.seq == self._seq))
             self._seq += 1
-            if data is None:  # dropped meanwhile (the file expired): the download ends short
-                self._count = 0
-                return 0
-            self._piece = memoryview(data)
+            self._piece = None if data is None else memoryview(data)
+        if self._piece is None:
+            return 0
         size = min(len(buffer), len(self._piece))
         buffer[:size] = self._piece[:size]
         self._piece = self._piece[size:]

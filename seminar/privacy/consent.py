@@ -111,12 +111,9 @@ def consent_of(registration: Registration) -> ConsentText | None:
 
 def _agreed(event: Event) -> Consent:
     # Every registration asks: the latest version's number and id, without loading its text.
-    row = db.session.execute(select(ConsentText.version, ConsentText.id).where(ConsentText.event_id == event.id)
-                             .order_by(ConsentText.version.desc()).limit(1)).first()
-    if row is None:
-        stored = current_consent(event)
-        return Consent(str(stored.version), stored.id)
-    return Consent(str(row.version), row.id)
+    current = db.session.execute(select(ConsentText.version, ConsentText.id).where(ConsentText.event_id == event.id)
+                                 .order_by(ConsentText.version.desc()).limit(1)).first() or current_consent(event)
+    return Consent(str(current.version), current.id)
 
 
 #: The registration form's consent: the stored versions (registration.extras).
